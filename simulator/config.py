@@ -1,0 +1,295 @@
+"""Typed configuration of one simulated crisis.
+
+Every model parameter lives here once, with its default, its plausible range,
+its evidence tag from MODEL.md ([E] reported, [D] derived, [A] assumed) and its
+source. The file loader in `scenarios` validates YAML against these dataclasses
+and the docs are checked against them, so the three cannot drift apart.
+
+Units: time in hours unless a name says otherwise; probabilities in [0, 1];
+multipliers act on the per-exposure reshare probability.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+def param(
+    default: Any,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    tag: str = "",
+    source: str = "",
+    doc: str = "",
+    range_: tuple[float, float] | None = None,
+) -> Any:
+    """A dataclass field carrying validation bounds and documentation.
+
+    `lo`/`hi` are hard limits (values outside are rejected); `range_` is the
+    plausible range from MODEL.md used for sensitivity runs and the docs.
+    """
+    meta = {"lo": lo, "hi": hi, "tag": tag, "source": source, "doc": doc, "range": range_}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def section(cls: type, doc: str = "") -> Any:
+    """A nested config section with its own defaults."""
+    return field(default_factory=cls, metadata={"doc": doc, "section": True})
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The follower graph: synthetic (generated as arrays) or read from a file."""
+
+    kind: Literal["synthetic", "file", "complete", "erdos_renyi"] = param(
+        "synthetic", doc="synthetic: heavy-tailed directed graph; file: your own edge list or "
+        "GraphML; complete / erdos_renyi: undirected test graphs for validation")
+    users: int = param(10_000, lo=10, hi=5_000_000, doc="number of users")
+    mean_followers: float = param(20.0, lo=0.5, hi=500.0,
+                                  doc="mean follower count (edges per user)")
+    follower_tail: float = param(2.2, lo=1.5, hi=5.0, range_=(1.8, 3.0), tag="[A]",
+                                 doc="power-law exponent of the follower-count distribution",
+                                 source="heavy-tailed follower counts; Kwak et al. 2010")
+    influencer_share: float = param(0.001, lo=0.0, hi=0.05, tag="[A]",
+                                    doc="top share of users by followers typed as influencers")
+    media_outlets: int = param(5, lo=0, hi=100, doc="number of media outlet accounts")
+    media_audience: float = param(0.05, lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
+                                  doc="share of users following each media outlet")
+    brand_audience: float = param(0.05, lo=0.0, hi=1.0, tag="[A]",
+                                  doc="share of users following the brand account")
+    path: str | None = param(None, doc="file path (kind: file), relative to the scenario file")
+    format: Literal["edgelist", "graphml"] = param("edgelist", doc="format of `path`")
+    undirected: bool = param(False, doc="treat every edge as going both ways")
+    seed: int = param(1, lo=0, doc="seed of the graph; the population is part of the scenario, "
+                      "so replicas of a scenario share it")
+
+
+@dataclass(frozen=True)
+class ComplaintConfig:
+    """The triggering complaint and who posts it."""
+
+    arousal: float = param(1.6, lo=0.1, hi=5.0, range_=(1.2, 2.0), tag="[A]",
+                           source="Herhausen et al. 2019 J. Mark. 83(3); Berger & Milkman 2012",
+                           doc="multiplier for angry, high-arousal content")
+    brand_at_fault: bool = param(True, doc="whether the brand is at fault (shown in briefings)")
+    evidence: Literal["none", "photo", "video"] = param(
+        "none", doc="evidence attached to the complaint")
+    evidence_multiplier_video: float = param(1.25, lo=1.0, hi=3.0, range_=(1.0, 1.5), tag="[A]",
+                                             doc="reshare multiplier when evidence is a video")
+    evidence_multiplier_photo: float = param(1.1, lo=1.0, hi=3.0, range_=(1.0, 1.3), tag="[A]",
+                                             doc="reshare multiplier when evidence is a photo")
+    complainant_followers: int = param(300, lo=0, hi=5_000_000, range_=(100, 1_000_000),
+                                       tag="[A]", doc="followers of the complainant")
+    seed_users: list[int] = param([], doc="explicit seed users (node ids); default: the "
+                                  "complainant")
+    posted_at_h: float = param(0.0, lo=0.0, doc="hours after the start when the complaint is posted")
+
+
+@dataclass(frozen=True)
+class SpreadConfig:
+    """How posts turn into reactions."""
+
+    branching_ratio: float = param(0.5, lo=0.0, hi=0.99, range_=(0.2, 0.9), tag="[D]",
+                                   source="Goel, Watts & Goldstein 2012; Goel et al. 2016",
+                                   doc="target mean reshares per post before multipliers")
+    per_exposure_prob: float | None = param(
+        None, lo=0.0, hi=1.0, doc="set the per-exposure probability directly (overrides "
+        "branching_ratio)")
+    kernel: Literal["seismic", "exponential"] = param("seismic", doc="reaction-time kernel")
+    seismic_c_per_s: float = param(6.2657e-4, lo=1e-6, hi=1.0, tag="[E]",
+                                   source="Zhao et al. KDD 2015", doc="SEISMIC plateau density")
+    seismic_s0_s: float = param(300.0, lo=1.0, hi=86400.0, tag="[E]",
+                                source="Zhao et al. KDD 2015", doc="SEISMIC plateau length")
+    seismic_theta: float = param(0.2315, lo=0.01, hi=5.0, tag="[E]",
+                                 source="Zhao et al. KDD 2015", doc="SEISMIC power-law tail")
+    exponential_rate_per_h: float = param(1.0, lo=1e-4, hi=1e4,
+                                          doc="rate of the exponential kernel")
+    horizon_h: float = param(336.0, lo=1.0, hi=10_000.0, tag="[A]",
+                             doc="reaction kernel truncated (and renormalised) at this delay")
+    post_lifetime_rate_per_h: float | None = param(
+        None, lo=1e-6, hi=1e4, doc="if set, each post stays visible for an Exp(rate) time and "
+        "reactions after it are lost (SIR recovery); default: visible until the horizon")
+    repeat_exposure: float = param(1.0, lo=1.0, hi=3.0, range_=(1.0, 1.5), tag="[A]",
+                                   source="Romero et al. 2011",
+                                   doc="multiplier once a user has seen two or more posts")
+    diurnal: bool = param(True, doc="diurnal activity by time change")
+    diurnal_trough: float = param(0.25, lo=0.01, hi=1.0, range_=(0.15, 0.4), tag="[A]",
+                                  source="ten Thij et al. 2014; Leypunskiy et al. 2018",
+                                  doc="relative activity at the trough")
+    diurnal_trough_hour: float = param(4.0, lo=0.0, hi=24.0, tag="[A]", doc="trough hour")
+    diurnal_peak: float = param(1.6, lo=1.0, hi=5.0, tag="[A]",
+                                doc="relative activity at the peak")
+    diurnal_peak_hour: float = param(21.0, lo=0.0, hi=24.0, tag="[A]", doc="peak hour")
+
+
+@dataclass(frozen=True)
+class ResponseEffects:
+    """What each brand action does to the reshare probability."""
+
+    empathy: float = param(0.88, lo=0.1, hi=1.0, range_=(0.75, 0.95), tag="[D]",
+                           source="Herhausen 2019; Ma & Zhan 2016",
+                           doc="empathic acknowledgement / apology multiplier")
+    empathy_before_media: float = param(0.80, lo=0.1, hi=1.0, range_=(0.7, 0.9), tag="[A]",
+                                        source="Arpan & Roskos-Ewoldsen 2005; Claeys & "
+                                        "Cauberghe 2012", doc="same, before any media story")
+    solution: float = param(0.80, lo=0.1, hi=1.0, range_=(0.7, 0.95), tag="[A]",
+                            source="Einwiller & Steilen 2015", doc="concrete solution multiplier")
+    compensation: float = param(1.05, lo=0.5, hi=2.0, range_=(1.0, 1.2), tag="[A]",
+                                source="Herhausen 2019", doc="public compensation offer multiplier")
+    defensive: float = param(1.30, lo=1.0, hi=3.0, range_=(1.0, 1.6), tag="[A]",
+                             source="Lee & Song 2010; Weitzl 2019", doc="defensive reply multiplier")
+    reignite_prob: float = param(0.05, lo=0.0, hi=1.0, range_=(0.0, 0.15), tag="[A]",
+                                 source="Lee & Song 2010; Weitzl 2019",
+                                 doc="chance each past sharer posts again after a defensive or "
+                                 "contradictory message")
+    delete_notice_prob: float = param(0.5, lo=0.0, hi=1.0, range_=(0.1, 0.9), tag="[A]",
+                                      source="Streisand effect; Jansen & Martin 2015",
+                                      doc="chance a deletion is noticed")
+    delete_notice_delay_h: float = param(1.0, lo=0.0, hi=72.0, tag="[A]",
+                                         doc="median delay until a deletion is noticed")
+    delete_story_reshare: float = param(2.0, lo=1.0, hi=10.0, range_=(1.0, 5.0), tag="[A]",
+                                        source="Nestle 2010",
+                                        doc="reshare multiplier of 'they deleted my comment'")
+    delete_story_media: float = param(3.0, lo=1.0, hi=20.0, range_=(1.0, 10.0), tag="[A]",
+                                      doc="media hazard multiplier while the deletion story runs")
+    silence: float = param(1.15, lo=1.0, hi=3.0, tag="[A]", source="Coombs (instructing "
+                           "information)", doc="multiplier while no update after acknowledging")
+    silence_after_h: float = param(6.0, lo=0.5, hi=72.0, range_=(2.0, 24.0), tag="[A]",
+                                   doc="hours without update before silence counts")
+    update: float = param(0.95, lo=0.5, hi=1.0, tag="[A]", doc="multiplier per update")
+    max_updates_counted: int = param(5, lo=0, hi=100, tag="[A]",
+                                     doc="updates beyond this many have no further effect")
+    contradiction_apology_loss: float = param(0.5, lo=0.0, hi=1.0, range_=(0.2, 0.8), tag="[A]",
+                                              source="Coombs 2007; United 2017",
+                                              doc="share of an apology's effect lost after a "
+                                              "contradiction")
+    speed_tau_h: float = param(0.5, lo=0.01, hi=24.0, range_=(0.25, 2.0), tag="[D]",
+                               source="Twitter/Applied Marketing Science 2016",
+                               doc="time constant of the decay of accommodative benefit")
+    speed_floor: float = param(0.3, lo=0.0, hi=1.0, tag="[D]",
+                               doc="share of the benefit kept however late (w)")
+    staff_offmessage_per_day: float = param(0.0, lo=0.0, hi=24.0, tag="[A]",
+                                            doc="rate of off-message staff posts during a crisis")
+    briefing_factor: float = param(0.2, lo=0.0, hi=1.0, tag="[A]",
+                                   doc="off-message rate multiplier once staff are briefed")
+
+
+@dataclass(frozen=True)
+class AdvocateConfig:
+    """Brand fans who defend it."""
+
+    enabled: bool = param(True, doc="advocate layer on/off")
+    share: float = param(0.02, lo=0.0, hi=1.0, tag="[A]", source="Weitzl & Hutzinger 2017",
+                         doc="share of brand followers who are advocates")
+    defend_prob: float = param(0.2, lo=0.0, hi=1.0, tag="[A]",
+                               doc="chance an advocate who sees the complaint posts a defence")
+    defence_effect: float = param(0.90, lo=0.1, hi=1.0, tag="[A]",
+                                  doc="multiplier for users who saw a defence")
+
+
+@dataclass(frozen=True)
+class MediaConfig:
+    """Media pickup: a hazard driven by volume, a lag, then a broadcast."""
+
+    enabled: bool = param(True, doc="media layer on/off")
+    hazard_per_h: float = param(0.05, lo=0.0, hi=10.0, tag="[A]",
+                                doc="pickup hazard h0 when the hourly volume equals V*")
+    reference_volume: float = param(50.0, lo=1.0, hi=1e6, tag="[A]",
+                                    doc="V*: hourly negative posts at which the hazard is h0")
+    kappa: float = param(1.5, lo=0.0, hi=5.0, tag="[A]", doc="hazard exponent")
+    lag_median_h: float = param(3.0, lo=0.0, hi=72.0, tag="[D]", source="Leskovec et al. 2009",
+                                doc="median lag from pickup to publication")
+    lag_sigma: float = param(0.5, lo=0.0, hi=3.0, tag="[A]", doc="lognormal sigma of the lag")
+    reader_factor: float = param(0.5, lo=0.0, hi=5.0, tag="[A]", source="Goel 2016",
+                                 doc="per-reader reshare probability as a share of p0")
+    check_every_h: float = param(0.25, lo=0.01, hi=24.0, doc="how often the hazard is evaluated")
+
+
+@dataclass(frozen=True)
+class ReputationConfig:
+    """A BrandIndex-like score that drops with net negative exposure."""
+
+    start: float = param(20.0, lo=-100.0, hi=100.0, tag="[E]", source="Domino's 2009 BrandIndex",
+                         doc="index before the crisis")
+    damage: float = param(30.0, lo=0.0, hi=1000.0, tag="[A]",
+                          doc="index points lost per unit of net negative exposure share")
+    recovery_days: float = param(14.0, lo=0.1, hi=365.0, range_=(7.0, 60.0), tag="[A]",
+                                 source="Gijsenberg et al. 2015 JMR 52",
+                                 doc="recovery time constant")
+    permanent_share: float = param(0.25, lo=0.0, hi=1.0, tag="[A]",
+                                   doc="share of the damage that never recovers")
+
+
+@dataclass(frozen=True)
+class CrisisPlan:
+    """How the brand watches and how fast it may speak."""
+
+    enabled: bool = param(True, doc="brand layer on/off (off: nobody detects or responds)")
+    poll_interval_min: float = param(60.0, lo=1.0, hi=1440.0, range_=(5.0, 1440.0), tag="[A]",
+                                     doc="monitoring poll interval")
+    detection_threshold: int = param(5, lo=1, hi=100_000, range_=(1, 50), tag="[A]",
+                                     doc="negative mentions needed to detect the crisis")
+    coverage: list[str] = param(["mon-fri 08:00-18:00"],
+                                doc="when someone watches: '24/7' or 'DAYS HH:MM-HH:MM' entries")
+    approval_delay_h: float = param(0.5, lo=0.0, hi=168.0, tag="[A]",
+                                    doc="delay before a statement goes out (legal review)")
+
+
+@dataclass(frozen=True)
+class Inject:
+    """A scripted event at a time: the crisis pushes back."""
+
+    at_h: float = param(0.0, lo=0.0, doc="hours after the start")
+    kind: Literal["journalist_inquiry", "influencer_joins", "staff_offmessage",
+                  "competitor_jab", "second_victim"] = param(
+        "journalist_inquiry", doc="what happens")
+    text: str = param("", doc="what the team reads (the drill shows it)")
+    strength: float = param(1.0, lo=0.0, hi=100.0,
+                            doc="kind-specific strength: for competitor_jab the audience "
+                            "share reached, for journalist_inquiry the pickup probability "
+                            "if unanswered")
+    deadline_h: float = param(2.0, lo=0.0, hi=168.0, doc="hours the team has to answer")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One crisis: network, complaint, model parameters, plan and injects."""
+
+    name: str = param("scenario", doc="short identifier")
+    title: str = param("Untitled crisis", doc="one-line title")
+    description: str = param("", doc="what happens")
+    locale: Literal["en", "nl"] = param("en", doc="language of texts and personas")
+    start: str = param("2026-03-02T09:00", doc="local start time, ISO 8601 (weekday matters)")
+    duration_h: float = param(72.0, lo=0.5, hi=24 * 60, doc="run length in hours")
+    network: NetworkConfig = section(NetworkConfig)
+    complaint: ComplaintConfig = section(ComplaintConfig)
+    spread: SpreadConfig = section(SpreadConfig)
+    response: ResponseEffects = section(ResponseEffects)
+    advocates: AdvocateConfig = section(AdvocateConfig)
+    media: MediaConfig = section(MediaConfig)
+    reputation: ReputationConfig = section(ReputationConfig)
+    plan: CrisisPlan = section(CrisisPlan)
+    injects: list[Inject] = param([], doc="timed injects")
+
+
+def replace_path(obj: Any, dotted: str, value: Any) -> Any:
+    """Return a copy of a frozen config with `a.b.c` set to `value`."""
+    head, _, rest = dotted.partition(".")
+    names = {f.name for f in dataclasses.fields(obj)}
+    if head not in names:
+        raise KeyError(dotted)
+    if rest:
+        value = replace_path(getattr(obj, head), rest, value)
+    return dataclasses.replace(obj, **{head: value})
+
+
+def get_path(obj: Any, dotted: str) -> Any:
+    """Read `a.b.c` from a config."""
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj

@@ -1,0 +1,437 @@
+"""One simulated crisis: SimPy clock, spread loop, brand, media and injects.
+
+A run is a pure function of (scenario, seed, strategy, journal). SimPy's
+Environment is the master clock; the spread is one process that advances the
+array loop up to the earlier of one hour ahead and the next SimPy event, so
+every brand action takes effect at its exact time. The outside world reads
+the run only through `snapshot()`, `summary()` and `feed()`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+
+import numpy as np
+import simpy
+from simpy.core import URGENT
+
+from simulator.actions import Action, JournalEntry
+from simulator.brand import BrandState
+from simulator.config import Scenario
+from simulator.coverage import Coverage
+from simulator.diurnal import make_time_change
+from simulator.feed import EventKind, FeedItem, post_items
+from simulator.kernel import make_kernel
+from simulator.metrics import Snapshot, hourly_negative, summarise
+from simulator.network import Network, UserType
+from simulator.population import build_network
+from simulator.rng import UniformBuffer, stream
+from simulator.spread import PostKind, SpreadParams, SpreadState, Story
+from simulator.strategy import Strategy
+
+
+class Simulation:
+    """A complaint spreading through a follower network while the brand responds."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, strategy: Strategy | None = None,
+                 journal: Iterable[JournalEntry] = (), network: Network | None = None) -> None:
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.strategy = strategy
+        self.journal: list[JournalEntry] = []
+        self.events: list[FeedItem] = []  # brand actions, detection, injects, media stories
+        self.env = simpy.Environment()
+        self.net = network if network is not None else build_network(scenario)
+        self.duration = float(scenario.duration_h)
+        self.start = datetime.fromisoformat(scenario.start)
+        start_hour = self.start.hour + self.start.minute / 60.0
+        sc = scenario
+        self.brand = BrandState(fx=sc.response, complaint_at=sc.complaint.posted_at_h)
+        self._rng = {name: stream(self.seed, name) for name in
+                     ("brand", "media", "injects", "seeds", "staff")}
+        self.spread = SpreadState(
+            net=self.net, kernel=make_kernel(sc.spread),
+            clock=make_time_change(sc.spread, start_hour),
+            params=self._spread_params(), rand=UniformBuffer(stream(self.seed, "spread")))
+        self.coverage = Coverage(list(sc.plan.coverage), self.start)
+        self.detected = self.env.event()
+        self._alerted = False
+        self._deletion_noticed = False
+        self._outlets = list(self.net.media)
+        self.media_stories = 0
+        self._hours = math.ceil(self.duration)
+        self.reach_h = np.zeros(self._hours + 1, dtype=np.int64)
+        self.defence_reach_h = np.zeros(self._hours + 1, dtype=np.int64)
+        self.reputation_h = np.full(self._hours + 1, sc.reputation.start, dtype=float)
+        self._rep_transient = 0.0
+        self._rep_permanent = 0.0
+        self._hours_done = 0
+        self._population = int(np.count_nonzero(
+            (self.net.types == UserType.ORDINARY) | (self.net.types == UserType.INFLUENCER)
+            | (self.net.types == UserType.ADVOCATE))) or 1
+
+        env = self.env
+        env.process(self._drive_spread())
+        env.process(self._seed_complaint())
+        env.process(self._hourly())
+        if sc.plan.enabled:
+            env.process(self._monitor())
+            if strategy is not None:
+                env.process(self._play_strategy(strategy))
+            if sc.response.staff_offmessage_per_day > 0:
+                env.process(self._staff_offmessage())
+        if sc.media.enabled and self._outlets:
+            env.process(self._media())
+        for inject in sc.injects:
+            env.process(self._inject(inject))
+        for entry in journal:
+            self._schedule_replay(entry)
+
+    # ---- set-up ---------------------------------------------------------------------------
+    def _spread_params(self) -> SpreadParams:
+        sc = self.scenario
+        sp, cp = sc.spread, sc.complaint
+        if sp.per_exposure_prob is not None:
+            p0 = sp.per_exposure_prob
+        else:
+            n_star = self.net.n_star()
+            p0 = min(1.0, sp.branching_ratio / n_star) if n_star > 0 else 0.0
+        evidence = {"video": cp.evidence_multiplier_video,
+                    "photo": cp.evidence_multiplier_photo}.get(cp.evidence, 1.0)
+        brand_bound = self.brand.bound if sc.plan.enabled else 1.0
+        return SpreadParams(
+            p0=p0, content=cp.arousal * evidence,
+            story_factor=(1.0, sc.response.delete_story_reshare, 1.0),
+            bound=brand_bound * sp.repeat_exposure, repeat_exposure=sp.repeat_exposure,
+            defence_effect=sc.advocates.defence_effect, defend_prob=sc.advocates.defend_prob,
+            advocates=sc.advocates.enabled, lifetime_rate=sp.post_lifetime_rate_per_h)
+
+    def _seed_users(self) -> list[int]:
+        cp = self.scenario.complaint
+        if cp.seed_users:
+            return [int(u) for u in cp.seed_users]
+        if self.net.complainant >= 0:
+            return [self.net.complainant]
+        users = np.flatnonzero(self.net.types == UserType.ORDINARY)
+        return [int(self._rng["seeds"].choice(users))]
+
+    # ---- processes ------------------------------------------------------------------------
+    def _drive_spread(self):  # type: ignore[no-untyped-def]
+        env = self.env
+        while True:
+            target = min(env.now + 1.0, env.peek())
+            self.spread.brand_mult = self.brand.multiplier(env.now)
+            self.spread.advance(target)
+            yield env.timeout(target - env.now)
+
+    def _seed_complaint(self):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(self.scenario.complaint.posted_at_h)
+        for u in self._seed_users():
+            self._post(u, PostKind.COMPLAINT)
+
+    def _post(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT,
+              **kw: object) -> int:
+        if story != Story.DEFENCE and author >= 0 and kind != PostKind.MEDIA:
+            self.spread.posted[story][author] = 1
+        return self.spread.post(self.env.now, author, kind, story, **kw)  # type: ignore[arg-type]
+
+    def _hourly(self):  # type: ignore[no-untyped-def]
+        """Hourly reach and reputation (BrandIndex-like, slow recovery to a floor)."""
+        for _ in range(1, self._hours):
+            yield self.env.timeout(1.0)
+            self._sample_hour()
+
+    def _sample_hour(self) -> None:
+        """Record reach and reputation for the hour just completed."""
+        rep = self.scenario.reputation
+        decay = math.exp(-1.0 / (rep.recovery_days * 24.0))
+        self._hours_done += 1
+        h = self._hours_done
+        reach = int(np.count_nonzero(self.spread.exposures))
+        defended = int(np.count_nonzero(self.spread.saw_defence))
+        self.reach_h[h], self.defence_reach_h[h] = reach, defended
+        net_new = max(0, (reach - self.reach_h[h - 1]) - (defended - self.defence_reach_h[h - 1]))
+        damage = rep.damage * net_new / self._population
+        self._rep_transient = self._rep_transient * decay + (1 - rep.permanent_share) * damage
+        self._rep_permanent += rep.permanent_share * damage
+        self.reputation_h[h] = rep.start - self._rep_transient - self._rep_permanent
+
+    @property
+    def hours_done(self) -> int:
+        return self._hours_done
+
+    def _negative_count(self) -> int:
+        cum = self.spread.negative_cum
+        return cum[-1] if cum else 0
+
+    def _monitor(self):  # type: ignore[no-untyped-def]
+        plan = self.scenario.plan
+        interval = plan.poll_interval_min / 60.0
+        while True:
+            yield self.env.timeout(interval)
+            if not self.coverage.covered(self.env.now):
+                continue
+            if self._alerted or self._negative_count() >= plan.detection_threshold:
+                self.brand.detected_at = self.env.now
+                self._event(EventKind.DETECTED, "the team detects the crisis")
+                self.detected.succeed()
+                return
+
+    def _play_strategy(self, strategy: Strategy):  # type: ignore[no-untyped-def]
+        yield self.detected
+        t0 = self.env.now
+        for at, action in strategy.timeline(self.duration - t0):
+            wait = t0 + at - self.env.now
+            if wait > 0:
+                yield self.env.timeout(wait)
+            self._apply(action, source="strategy")
+
+    def _volume_last_hour(self) -> int:
+        sp = self.spread
+        now = self.env.now
+        times, cum = sp.post_time, sp.negative_cum
+        if not times:
+            return 0
+        import bisect
+
+        i = bisect.bisect_right(times, now - 1.0)
+        before = cum[i - 1] if i > 0 else 0
+        return cum[-1] - before
+
+    def _media(self):  # type: ignore[no-untyped-def]
+        m = self.scenario.media
+        rng = self._rng["media"]
+        while self._outlets:
+            yield self.env.timeout(m.check_every_h)
+            volume = self._volume_last_hour()
+            if volume <= 0:
+                continue
+            hazard = m.hazard_per_h * (volume / m.reference_volume) ** m.kappa
+            if self._deletion_noticed:
+                hazard *= self.scenario.response.delete_story_media
+            if rng.random() < -math.expm1(-hazard * m.check_every_h):
+                outlet = self._outlets.pop(0)
+                lag = m.lag_median_h * math.exp(m.lag_sigma * rng.standard_normal())
+                self.env.process(self._publish_story(outlet, lag))
+
+    def _publish_story(self, outlet: int, lag: float):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(lag)
+        self._broadcast_story(outlet)
+
+    def _broadcast_story(self, outlet: int) -> None:
+        self._post(outlet, PostKind.MEDIA, reader_factor=self.scenario.media.reader_factor,
+                   deletable=False)
+        self.media_stories += 1
+        if self.brand.first_media_at is None:
+            self.brand.first_media_at = self.env.now
+        self._event(EventKind.MEDIA_STORY, "a news story about the complaint", actor=outlet)
+
+    def _staff_offmessage(self):  # type: ignore[no-untyped-def]
+        fx = self.scenario.response
+        rng = self._rng["staff"]
+        rate = fx.staff_offmessage_per_day / 24.0
+        yield self.env.timeout(self.scenario.complaint.posted_at_h)
+        while True:
+            yield self.env.timeout(rng.exponential(1.0 / rate))
+            keep = fx.briefing_factor if self.brand.briefed else 1.0
+            if rng.random() < keep:
+                self._offmessage("a staff member posts off-message")
+
+    def _offmessage(self, text: str) -> None:
+        self._event(EventKind.STAFF_POST, text)
+        self.brand.contradict(self.env.now)
+        self._reignite()
+
+    def _inject(self, inject):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(inject.at_h)
+        rng = self._rng["injects"]
+        self._event(EventKind.INJECT, inject.text or inject.kind.replace("_", " "),
+                    detail=inject.kind)
+        if inject.kind == "journalist_inquiry":
+            self._alerted = True
+            yield self.env.timeout(inject.deadline_h)
+            answered = self.brand.last_spoken_at is not None
+            chance = min(1.0, inject.strength) * (0.5 if answered else 1.0)
+            outlet = self._outlets.pop(0) if self._outlets else (
+                self.net.media[0] if self.net.media else -1)
+            if outlet >= 0 and rng.random() < chance:
+                self._broadcast_story(outlet)
+        elif inject.kind == "influencer_joins":
+            influencers = np.flatnonzero(self.net.types == UserType.INFLUENCER)
+            fresh = [int(u) for u in influencers if not self.spread.posted[0][u]]
+            if fresh:
+                counts = self.net.follower_counts()
+                top = max(fresh, key=lambda u: (counts[u], -u))
+                self._post(top, PostKind.INFLUENCER)
+        elif inject.kind == "staff_offmessage":
+            keep = self.scenario.response.briefing_factor if self.brand.briefed else 1.0
+            if rng.random() < keep:
+                self._offmessage(inject.text or "a staff member posts off-message")
+        elif inject.kind == "competitor_jab":
+            pool = np.flatnonzero(self.net.types != UserType.BRAND)
+            size = min(pool.size, int(self.scenario.network.media_audience * inject.strength
+                                      * pool.size))
+            audience = np.sort(rng.choice(pool, size=size, replace=False)).astype(np.int32)
+            self.spread.post(self.env.now, -1, PostKind.COMPETITOR, Story.COMPLAINT,
+                             reader_factor=self.scenario.media.reader_factor, deletable=False,
+                             audience=audience)
+        elif inject.kind == "second_victim":
+            self._post(self._second_victim(rng), PostKind.COMPLAINT)
+
+    def _second_victim(self, rng: np.random.Generator) -> int:
+        counts = self.net.follower_counts()
+        users = np.flatnonzero(self.net.types == UserType.ORDINARY)
+        users = users[np.frombuffer(self.spread.posted[0], np.uint8)[users] == 0]
+        target = self.scenario.complaint.complainant_followers
+        closest = users[np.argsort(np.abs(counts[users] - target), kind="stable")[:10]]
+        return int(rng.choice(closest))
+
+    # ---- actions --------------------------------------------------------------------------
+    def act(self, action: Action) -> None:
+        """Apply a team action now and write it to the journal."""
+        self.journal.append(JournalEntry(self.env.now, action))
+        self._apply(action, source="team")
+
+    def _schedule_replay(self, entry: JournalEntry) -> None:
+        """Re-apply a journaled action at its time, before anything else at that time."""
+        event = simpy.Event(self.env)
+
+        def fire(_: simpy.Event) -> None:
+            self.journal.append(entry)
+            self._apply(entry.action, source="team")
+
+        event.callbacks.append(fire)
+        event._ok = True
+        event._value = None
+        self.env.schedule(event, URGENT, entry.at_h)
+
+    def _apply(self, action: Action, source: str) -> None:
+        self._event(EventKind.ACTION_TAKEN, action.text or action.kind, detail=action.kind,
+                    tone=action.tone, source=source)
+        if action.kind == "delete":
+            self._delete()
+        elif action.kind == "brief_staff":
+            self.brand.briefed = True
+        else:
+            delay = self.scenario.plan.approval_delay_h
+            if delay > 0:
+                self.env.process(self._publish_later(action, delay, source))
+            else:
+                self._publish(action, source)
+
+    def _publish_later(self, action: Action, delay: float, source: str):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(delay)
+        self._publish(action, source)
+
+    def _publish(self, action: Action, source: str) -> None:
+        provoked = self.brand.say(action.kind, action.tone, self.env.now)
+        self._event(EventKind.BRAND_POST, action.text or action.kind, detail=action.kind,
+                    tone=action.tone, source=source, actor=self.net.brand)
+        if provoked:
+            self._reignite()
+        # the silence multiplier switches on at a time that must be an event
+        self.env.timeout(self.scenario.response.silence_after_h)
+
+    def _reignite(self) -> None:
+        sp = self.spread
+        authors = np.unique(np.asarray(
+            [a for a, k in zip(sp.post_author, sp.post_kind, strict=True)
+             if k in (PostKind.COMPLAINT, PostKind.RESHARE, PostKind.REIGNITED) and a >= 0],
+            dtype=np.int64))
+        if not authors.size:
+            return
+        chosen = authors[self._rng["brand"].random(authors.size)
+                         < self.scenario.response.reignite_prob]
+        if chosen.size:
+            sp.reignite(self.env.now, chosen)
+
+    def _delete(self) -> None:
+        fx = self.scenario.response
+        sp = self.spread
+        self.brand.deletions += 1
+        sp.deleted_below = len(sp.post_time)
+        rng = self._rng["brand"]
+        if rng.random() < fx.delete_notice_prob:
+            delay = fx.delete_notice_delay_h * math.exp(0.5 * rng.standard_normal())
+            self.env.process(self._deletion_noticed_after(delay))
+
+    def _deletion_noticed_after(self, delay: float):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(delay)
+        sp = self.spread
+        victims = [a for a, k, d in zip(sp.post_author, sp.post_kind, sp.post_deletable,
+                                        strict=True)
+                   if d and k in (PostKind.COMPLAINT, PostKind.RESHARE) and a >= 0]
+        if not victims:
+            return
+        self._deletion_noticed = True
+        self._event(EventKind.DELETION_NOTICED, "they deleted my comment")
+        self._post(victims[0], PostKind.DELETION, Story.DELETION)
+
+    def _event(self, kind: EventKind, text: str, **extra: object) -> None:
+        self.events.append(FeedItem(t=self.env.now, kind=kind.value, text=text,
+                                    actor=int(extra.pop("actor", -1)),  # type: ignore[call-overload]
+                                    extra={k: v for k, v in extra.items() if v is not None}))
+
+    # ---- running and reading --------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        return float(self.env.now)
+
+    @property
+    def finished(self) -> bool:
+        return self.env.now >= self.duration - 1e-12
+
+    def run(self, until: float | None = None) -> None:
+        """Advance to simulation time `until` (hours; default: the end of the run)."""
+        target = self.duration if until is None else min(float(until), self.duration)
+        if target > self.env.now:
+            self.env.run(until=target)
+        if target >= self.duration and self._hours_done < self._hours:
+            self._sample_hour()  # the last hour ends exactly at the end of the run
+
+    def feed(self, since: tuple[int, int] = (0, 0)) -> tuple[list[FeedItem], tuple[int, int]]:
+        """Feed items (posts and brand/inject events) after a cursor, in time order."""
+        posts, cursor_posts = post_items(self.spread, since[0])
+        items = sorted(posts + self.events[since[1]:], key=lambda it: it.t)
+        return items, (cursor_posts, len(self.events))
+
+    def snapshot(self) -> Snapshot:
+        """What can be observed now."""
+        sp = self.spread
+        hours = max(1, math.ceil(self.env.now))
+        neg = hourly_negative(sp, hours)
+        authors = {a for a, k in zip(sp.post_author, sp.post_kind, strict=True)
+                   if k != PostKind.MEDIA and k != PostKind.DEFENCE and k != PostKind.COMPETITOR
+                   and a >= 0}
+        h = self._hours_done
+        return Snapshot(
+            t=self.now, hourly_negative=neg, sharers=len(authors),
+            reach=int(np.count_nonzero(sp.exposures)),
+            defences=sum(1 for k in sp.post_kind if k == PostKind.DEFENCE),
+            reputation=float(self.reputation_h[h]), media_stories=self.media_stories,
+            detected_at=self.brand.detected_at, first_response_at=self.brand.first_response_at,
+            last_spoken_at=self.brand.last_spoken_at, brand_multiplier=self.brand.multiplier(
+                self.env.now), population=self.net.n, states=self._states())
+
+    def _states(self) -> dict[str, int]:
+        """Unaware / exposed / active / dormant counts; they always sum to the population."""
+        sp = self.spread
+        n = self.net.n
+        last = np.full(n, -np.inf)
+        if sp.post_author:
+            authors = np.asarray(sp.post_author, dtype=np.int64)
+            times = np.asarray(sp.post_time)
+            kinds = np.asarray(sp.post_kind)
+            ok = (authors >= 0) & (kinds != PostKind.MEDIA) & (kinds != PostKind.DEFENCE)
+            np.maximum.at(last, authors[ok], times[ok])
+        posted = np.isfinite(last)
+        active = posted & (self.env.now - last < 24.0)
+        exposed = (sp.exposures > 0) & ~posted
+        return {"unaware": int(n - exposed.sum() - posted.sum()), "exposed": int(exposed.sum()),
+                "active": int(active.sum()), "dormant": int((posted & ~active).sum())}
+
+    def summary(self) -> dict[str, object]:
+        """The outcome figures of the run so far (the `--json` contract)."""
+        return summarise(self)
