@@ -1,0 +1,30 @@
+"""Scenario and strategy files: YAML formats, strict validation, the shipped library.
+
+    from scenarios import load_scenario, load_strategy, FileError
+    sc = load_scenario("supermarket-video")      # a library name or a path
+
+Every problem in a file is reported at once in a `FileError`, each naming the
+file, line and key, what was expected, and a did-you-mean where one fits.
+"""
+
+from scenarios.dump import dump_yaml, scenario_to_dict, to_dict
+from scenarios.errors import FileError, Problem
+from scenarios.library import LibraryEntry, library_scenarios, library_strategies
+from scenarios.loader import load_any, load_scenario, load_strategy, validate_file
+from scenarios.refs import DEFAULT_SCENARIO
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "FileError",
+    "LibraryEntry",
+    "Problem",
+    "dump_yaml",
+    "library_scenarios",
+    "library_strategies",
+    "load_any",
+    "load_scenario",
+    "load_strategy",
+    "scenario_to_dict",
+    "to_dict",
+    "validate_file",
+]

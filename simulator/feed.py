@@ -56,6 +56,6 @@ def post_items(spread: SpreadState, since: int) -> tuple[list[FeedItem], int]:
     for i in range(since, end):
         kind = POST_KIND_NAMES[spread.post_kind[i]]
         out.append(FeedItem(t=spread.post_time[i], kind=kind, actor=spread.post_author[i],
-                            audience=spread.post_audience[i],
+                            audience=spread.audience(i),
                             story="deletion" if kind == "deleted_my_comment" else "complaint"))
     return out, end

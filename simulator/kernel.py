@@ -48,6 +48,13 @@ class SeismicKernel:
         base = np.maximum(1.0 - np.maximum(x - flat, 0.0) * th / flat, 1e-300)
         return np.where(x <= flat, x / c, s0 * base ** (-1.0 / th))
 
+    def ppf1(self, x: float) -> float:
+        """Scalar `ppf`, for the per-follower path of small fan-outs."""
+        flat = self.c * self.s0
+        if x <= flat:
+            return x / self.c
+        return self.s0 * max(1.0 - (x - flat) * self.theta / flat, 1e-300) ** (-1.0 / self.theta)
+
 
 @dataclass(frozen=True)
 class ExponentialKernel:
@@ -62,6 +69,9 @@ class ExponentialKernel:
 
     def ppf(self, x: np.ndarray) -> np.ndarray:
         return -np.log1p(-np.asarray(x, dtype=float)) / self.rate
+
+    def ppf1(self, x: float) -> float:
+        return -math.log1p(-x) / self.rate
 
 
 Kernel = SeismicKernel | ExponentialKernel

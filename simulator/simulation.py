@@ -10,6 +10,7 @@ the run only through `snapshot()`, `summary()` and `feed()`.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -163,8 +164,7 @@ class Simulation:
         return self._hours_done
 
     def _negative_count(self) -> int:
-        cum = self.spread.negative_cum
-        return cum[-1] if cum else 0
+        return self.spread.negatives
 
     def _monitor(self):  # type: ignore[no-untyped-def]
         plan = self.scenario.plan
@@ -188,24 +188,17 @@ class Simulation:
                 yield self.env.timeout(wait)
             self._apply(action, source="strategy")
 
-    def _volume_last_hour(self) -> int:
-        sp = self.spread
-        now = self.env.now
-        times, cum = sp.post_time, sp.negative_cum
-        if not times:
-            return 0
-        import bisect
-
-        i = bisect.bisect_right(times, now - 1.0)
-        before = cum[i - 1] if i > 0 else 0
-        return cum[-1] - before
-
     def _media(self):  # type: ignore[no-untyped-def]
         m = self.scenario.media
         rng = self._rng["media"]
+        history: deque[tuple[float, int]] = deque([(0.0, 0)])
         while self._outlets:
             yield self.env.timeout(m.check_every_h)
-            volume = self._volume_last_hour()
+            now, count = self.env.now, self.spread.negatives
+            history.append((now, count))
+            while len(history) > 1 and history[1][0] <= now - 1.0 + 1e-9:
+                history.popleft()
+            volume = count - history[0][1]  # negative posts in the last hour
             if volume <= 0:
                 continue
             hazard = m.hazard_per_h * (volume / m.reference_volume) ** m.kappa
@@ -221,8 +214,7 @@ class Simulation:
         self._broadcast_story(outlet)
 
     def _broadcast_story(self, outlet: int) -> None:
-        self._post(outlet, PostKind.MEDIA, reader_factor=self.scenario.media.reader_factor,
-                   deletable=False)
+        self._post(outlet, PostKind.MEDIA, reader_factor=self.scenario.media.reader_factor)
         self.media_stories += 1
         if self.brand.first_media_at is None:
             self.brand.first_media_at = self.env.now
@@ -275,7 +267,7 @@ class Simulation:
                                       * pool.size))
             audience = np.sort(rng.choice(pool, size=size, replace=False)).astype(np.int32)
             self.spread.post(self.env.now, -1, PostKind.COMPETITOR, Story.COMPLAINT,
-                             reader_factor=self.scenario.media.reader_factor, deletable=False,
+                             reader_factor=self.scenario.media.reader_factor,
                              audience=audience)
         elif inject.kind == "second_victim":
             self._post(self._second_victim(rng), PostKind.COMPLAINT)
@@ -360,9 +352,9 @@ class Simulation:
     def _deletion_noticed_after(self, delay: float):  # type: ignore[no-untyped-def]
         yield self.env.timeout(delay)
         sp = self.spread
-        victims = [a for a, k, d in zip(sp.post_author, sp.post_kind, sp.post_deletable,
-                                        strict=True)
-                   if d and k in (PostKind.COMPLAINT, PostKind.RESHARE) and a >= 0]
+        victims = [a for a, k in zip(sp.post_author[:sp.deleted_below],
+                                     sp.post_kind[:sp.deleted_below], strict=True)
+                   if k in (PostKind.COMPLAINT, PostKind.RESHARE) and a >= 0]
         if not victims:
             return
         self._deletion_noticed = True

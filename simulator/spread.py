@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from array import array
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -26,6 +27,9 @@ from simulator.diurnal import TimeChange
 from simulator.kernel import Kernel
 from simulator.network import Network, UserType
 from simulator.rng import UniformBuffer
+
+
+SMALL_FANOUT = 32  # fan-outs up to this size take the per-follower Python path
 
 
 class Story(IntEnum):
@@ -50,8 +54,13 @@ class PostKind(IntEnum):
     COMPETITOR = 7  # a competitor's jab (broadcast)
 
 
-NEGATIVE_KINDS = frozenset({PostKind.COMPLAINT, PostKind.RESHARE, PostKind.REIGNITED,
-                            PostKind.DELETION, PostKind.INFLUENCER})
+# plain ints for the hot loop (enum attribute lookups cost more than the work)
+_DELETION, _DEFENCE, _REIGNITE = 1, 2, 3
+_K_RESHARE, _K_REIGNITED, _K_DELETION, _K_DEFENCE = 1, 2, 3, 4
+
+NEGATIVE_KINDS = frozenset(int(k) for k in (PostKind.COMPLAINT, PostKind.RESHARE,
+                                             PostKind.REIGNITED, PostKind.DELETION,
+                                             PostKind.INFLUENCER))
 
 
 @dataclass
@@ -85,11 +94,10 @@ class SpreadState:
     post_time: list[float] = field(default_factory=list)  # simulation hours
     post_author: list[int] = field(default_factory=list)
     post_kind: list[int] = field(default_factory=list)
-    post_base: list[float] = field(default_factory=list)  # p_eff before time-varying factors
-    post_sched: list[float] = field(default_factory=list)  # bound used when scheduling
-    post_deletable: bytearray = field(default_factory=bytearray)
-    post_audience: list[int] = field(default_factory=list)
-    negative_cum: list[int] = field(default_factory=list)  # negative posts up to each post
+    post_base: list[float] = field(default_factory=list)  # p_eff / p_sched before
+    # the time-varying factors: thinning accepts with post_base * multipliers
+    audience_of: dict[int, int] = field(default_factory=dict)  # posts to a sampled audience
+    negatives: int = 0  # negative posts so far
     exposures_total: int = 0
     defence_exposures: int = 0
     candidates: int = 0
@@ -98,89 +106,131 @@ class SpreadState:
     def __post_init__(self) -> None:
         n = self.net.n
         self.posted = [bytearray(n), bytearray(n), bytearray(n)]  # by Story
-        self.exposures = np.zeros(n, dtype=np.int32)
-        self.saw_defence = np.zeros(n, dtype=bool)
+        # Python-indexable storage with zero-copy numpy views for bulk reads
+        self._expo = array("i", bytes(4 * n))
+        self.exposures = np.frombuffer(self._expo, dtype=np.int32)
+        self._saw = bytearray(n)
+        self.saw_defence = np.frombuffer(self._saw, dtype=np.bool_)
         types = self.net.types
         self._advocate_np = types == UserType.ADVOCATE
         self.advocate = bytearray(self._advocate_np.astype(np.uint8).tobytes())
         self.silent = bytearray(((types == UserType.BRAND) | (types == UserType.MEDIA))
                                 .astype(np.uint8).tobytes())
-        self._indptr = self.net.indptr
+        self._ptr = self.net.indptr.tolist()
         self._indices = self.net.indices
+        self._full_mass = self.kernel.cdf(self.kernel.horizon)
 
     # ---- posting -------------------------------------------------------------------------
     def post(self, t: float, author: int, kind: PostKind, story: Story,
-             reader_factor: float = 1.0, deletable: bool = True,
-             audience: np.ndarray | None = None) -> int:
+             reader_factor: float = 1.0, audience: np.ndarray | None = None) -> int:
         """Publish a post at simulation time `t` and schedule its followers' reactions.
 
         `audience` replaces the author's followers for accounts outside the
         graph (a competitor's jab reaches a sampled audience).
         """
         return self._post(self.clock.to_op(t), t, author, int(kind), int(story),
-                          reader_factor, deletable, audience)
+                          reader_factor, audience)
 
     def reignite(self, t: float, users: np.ndarray) -> None:
         """Give past sharers a provoked second post after a kernel delay."""
-        self._schedule(self.clock.to_op(t), users.astype(np.int32), -1, Story.REIGNITE,
-                       self.kernel.cdf(self.kernel.horizon))
+        op = self.clock.to_op(t)
+        mass = self._full_mass
+        delays = self.kernel.ppf(self.rand.take(users.size) * mass)
+        for d, v in zip(delays.tolist(), users.tolist(), strict=True):
+            heapq.heappush(self.heap, (op + d, v, -1, Story.REIGNITE))
+        self.candidates += users.size
 
-    def _post(self, op: float, t: float, author: int, kind: int, story: int,
-              reader_factor: float, deletable: bool,
-              audience: np.ndarray | None = None) -> int:
-        prm = self.params
+    def _record(self, t: float, author: int, kind: int, ratio: float) -> int:
         pid = len(self.post_time)
-        if audience is None:
-            followers = self._indices[self._indptr[author]:self._indptr[author + 1]]
-        else:
-            followers = audience
-        k = followers.size
-        last = self.negative_cum[-1] if self.negative_cum else 0
-        self.negative_cum.append(last + (kind in NEGATIVE_KINDS))
         self.post_time.append(t)
         self.post_author.append(author)
         self.post_kind.append(kind)
-        self.post_deletable.append(1 if deletable else 0)
-        self.post_audience.append(k)
-        if story == Story.DEFENCE:
-            base = prm.defend_prob
-            sched = 1.0  # defences are not thinned by brand factors
+        self.post_base.append(ratio)
+        if kind in NEGATIVE_KINDS:
+            self.negatives += 1
+        return pid
+
+    def _post(self, op: float, t: float, author: int, kind: int, story: int,
+              reader_factor: float, audience: np.ndarray | None = None) -> int:
+        """Record a post, expose its followers and push their accepted candidates.
+
+        Small fan-outs (most posts) take a per-follower Python path, large
+        ones (influencers, media) one vectorised numpy path; both draw the
+        same uniforms in the same order.
+        """
+        prm = self.params
+        if audience is None:
+            a, b = self._ptr[author], self._ptr[author + 1]
         else:
-            base = prm.p0 * prm.content * prm.story_factor[story] * reader_factor
-            sched = min(1.0, base * prm.bound)
-        self.post_base.append(base)
-        self.post_sched.append(sched)
-        if story == Story.DEFENCE:
+            a, b = 0, audience.size
+        k = b - a
+        if story == _DEFENCE:
+            pid = self._record(t, author, kind, 1.0)
+            followers = self._indices[a:b] if audience is None else audience
             self.saw_defence[followers] = True
             self.defence_exposures += k
             return pid
-        self.exposures[followers] += 1
+        base = prm.p0 * prm.content * prm.story_factor[story] * reader_factor
+        sched = min(1.0, base * prm.bound)
+        pid = self._record(t, author, kind, base / sched if sched > 0 else 0.0)
+        if audience is not None:
+            self.audience_of[pid] = k
         self.exposures_total += k
         if k == 0:
             return pid
-        cut = self.kernel.horizon
+        mass = self._full_mass
         if prm.lifetime_rate is not None:
-            cut = min(cut, -math.log(1.0 - self.rand.one()) / prm.lifetime_rate)
-        mass = self.kernel.cdf(cut)
-        hit = followers[self.rand.take(k) < sched * mass]
-        if prm.advocates and story == Story.COMPLAINT:
-            fans = followers[self._advocate_np[followers]]
-            if fans.size:
-                fans = fans[self.rand.take(fans.size) < prm.defend_prob * mass]
-                self._schedule(op, fans, pid, Story.DEFENCE, mass)
-        self._schedule(op, hit, pid, story, mass)
+            cut = -math.log(1.0 - self.rand.one()) / prm.lifetime_rate
+            if cut < self.kernel.horizon:
+                mass = self.kernel.cdf(cut)
+        thr = sched * mass
+        fans = prm.advocates and story == 0
+        rand = self.rand
+        if k <= SMALL_FANOUT and audience is None:
+            flw = self._indices[a:b].tolist()
+            expo = self._expo
+            for v in flw:
+                expo[v] += 1
+            hits = [v for v, u in zip(flw, rand.take(k).tolist(), strict=True) if u < thr]
+            if fans:
+                adv = self.advocate
+                champions = [v for v in flw if adv[v]]
+                if champions:
+                    fthr = prm.defend_prob * mass
+                    champions = [v for v, u in zip(champions, rand.take(len(champions)).tolist(),
+                                                   strict=True) if u < fthr]
+                    self._push(op, champions, pid, _DEFENCE, mass)
+            if hits:
+                push, heap, ppf1 = heapq.heappush, self.heap, self.kernel.ppf1
+                for v, u in zip(hits, rand.take(len(hits)).tolist(), strict=True):
+                    push(heap, (op + ppf1(u * mass), v, pid, story))
+                self.candidates += len(hits)
+            return pid
+        followers = self._indices[a:b] if audience is None else audience
+        self.exposures[followers] += 1
+        hit = followers[rand.take(k) < thr]
+        if fans:
+            champions = followers[self._advocate_np[followers]]
+            if champions.size:
+                champions = champions[rand.take(champions.size) < prm.defend_prob * mass]
+                self._push(op, champions.tolist(), pid, _DEFENCE, mass)
+        self._push(op, hit.tolist(), pid, story, mass)
         return pid
 
-    def _schedule(self, op: float, targets: np.ndarray, pid: int, story: int,
-                  mass: float) -> None:
-        m = targets.size
+    def _push(self, op: float, targets: list[int], pid: int, story: int, mass: float) -> None:
+        m = len(targets)
         if not m:
             return
-        times = (op + self.kernel.ppf(self.rand.take(m) * mass)).tolist()
-        push = heapq.heappush
         heap = self.heap
-        for when, v in zip(times, targets.tolist(), strict=True):
-            push(heap, (when, v, pid, story))
+        push = heapq.heappush
+        if m <= SMALL_FANOUT:
+            ppf1 = self.kernel.ppf1
+            for v, u in zip(targets, self.rand.take(m).tolist(), strict=True):
+                push(heap, (op + ppf1(u * mass), v, pid, story))
+        else:
+            delays = self.kernel.ppf(self.rand.take(m) * mass).tolist()
+            for v, d in zip(targets, delays, strict=True):
+                push(heap, (op + d, v, pid, story))
         self.candidates += m
 
     # ---- the loop ------------------------------------------------------------------------
@@ -192,43 +242,49 @@ class SpreadState:
         limit = self.clock.to_op(until)
         prm = self.params
         posted = self.posted
-        advocate = self.advocate
-        silent = self.silent
-        exposures = self.exposures
-        saw_defence = self.saw_defence
-        post_base, post_sched = self.post_base, self.post_sched
-        deletable = self.post_deletable
+        advocate, silent = self.advocate, self.silent
+        expo, saw = self._expo, self._saw
+        ratio, kinds = self.post_base, self.post_kind
         rand = self.rand
         to_sim = self.clock.to_sim
         scale = self.brand_mult
         rep, dfe = prm.repeat_exposure, prm.defence_effect
         deleted_below = self.deleted_below
+        post = self._post
         pop = heapq.heappop
         while heap and heap[0][0] < limit:
             op, v, pid, story = pop(heap)
-            if story >= Story.DEFENCE:
-                if story == Story.REIGNITE:
-                    self._post(op, to_sim(op), v, PostKind.REIGNITED, Story.COMPLAINT, 1.0, True)
+            if story >= _DEFENCE:
+                if story == _REIGNITE:
+                    post(op, to_sim(op), v, _K_REIGNITED, 0, 1.0)
                 elif not posted[2][v]:
                     posted[2][v] = 1
-                    self._post(op, to_sim(op), v, PostKind.DEFENCE, Story.DEFENCE, 1.0, False)
+                    post(op, to_sim(op), v, _K_DEFENCE, _DEFENCE, 1.0)
                 continue
             if posted[story][v] or advocate[v] or silent[v]:
                 continue
-            if pid < deleted_below and deletable[pid]:
+            if pid < deleted_below and kinds[pid] in NEGATIVE_KINDS:
                 self.rejected += 1
                 continue
-            q = post_base[pid] * scale / post_sched[pid]
-            if exposures[v] >= 2:
+            q = ratio[pid] * scale
+            if expo[v] >= 2:
                 q *= rep
-            if saw_defence[v]:
+            if saw[v]:
                 q *= dfe
             if q < 1.0 and rand.one() >= q:
                 self.rejected += 1
                 continue
             posted[story][v] = 1
-            kind = PostKind.DELETION if story == Story.DELETION else PostKind.RESHARE
-            self._post(op, to_sim(op), v, kind, story, 1.0, True)
+            post(op, to_sim(op), v,
+                 _K_DELETION if story == _DELETION else _K_RESHARE,
+                 story, 1.0)
+
+    def audience(self, pid: int) -> int:
+        """How many followers saw post `pid`."""
+        if pid in self.audience_of:
+            return self.audience_of[pid]
+        u = self.post_author[pid]
+        return self._ptr[u + 1] - self._ptr[u] if u >= 0 else 0
 
     def next_time(self) -> float:
         """Simulation time of the next candidate, or infinity."""

@@ -1,0 +1,140 @@
+"""Loading scenarios and strategies: read, detect the kind, validate, build.
+
+The public functions all end the same way: every problem found anywhere in
+the file (duplicate keys, per-field checks, cross-field checks) is raised at
+once as a `FileError`, or a fully built, frozen dataclass is returned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scenarios.checks import check_scenario, check_strategy
+from scenarios.errors import FileError, Problem, did_you_mean
+from scenarios.refs import SCENARIO_DIR, STRATEGY_DIR, resolve
+from scenarios.schema import Walker
+from scenarios.source import load_tree
+from simulator.config import Scenario
+from simulator.strategy import Strategy
+
+KINDS = ("scenario", "strategy")
+_SCENARIO_KEYS = {f.name for f in dataclasses.fields(Scenario)}
+_STRATEGY_KEYS = {f.name for f in dataclasses.fields(Strategy)}
+
+
+def _split_kind(root: yaml.MappingNode, shown: str,
+                problems: list[Problem]) -> tuple[str | None, yaml.MappingNode]:
+    """The declared `kind` (None if absent or unreadable) and the mapping without it."""
+    kind: str | None = None
+    rest = []
+    for key, value in root.value:
+        if not (isinstance(key, yaml.ScalarNode) and key.value == "kind"):
+            rest.append((key, value))
+            continue
+        text = value.value if isinstance(value, yaml.ScalarNode) else ""
+        if text in KINDS:
+            kind = text
+        else:
+            hint = did_you_mean(text, KINDS) if text else ""
+            problems.append(Problem(shown, value.start_mark.line + 1, "kind",
+                                    f"'{text}' is not a file kind; expected 'scenario' or "
+                                    "'strategy' (or no kind key)", hint))
+    return kind, yaml.MappingNode(root.tag, rest, root.start_mark, root.end_mark)
+
+
+def detect_kind(root: yaml.MappingNode) -> str:
+    """'strategy' if the keys are strategy keys, else 'scenario'.
+
+    Typos should not flip the kind: keys that only strategies have, with no key
+    that only scenarios have, also make a strategy, so a misspelt strategy key
+    gets a strategy did-you-mean rather than a list of scenario sections.
+    """
+    keys = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+    if keys <= _STRATEGY_KEYS:
+        return "strategy"
+    if keys & (_STRATEGY_KEYS - _SCENARIO_KEYS) and not keys & (_SCENARIO_KEYS - _STRATEGY_KEYS):
+        return "strategy"
+    return "scenario"
+
+
+def _absolute_network_path(sc: Scenario, base: Path, walker: Walker) -> Scenario:
+    """Resolve a relative `network.path` against the scenario file's folder."""
+    if sc.network.path is None or "network.path" in walker.bad:
+        return sc
+    path = os.path.expanduser(sc.network.path)
+    if not os.path.isabs(path):
+        path = os.path.join(base, path)
+    network = dataclasses.replace(sc.network, path=os.path.normpath(os.path.abspath(path)))
+    return dataclasses.replace(sc, network=network)
+
+
+def _finish(walker: Walker, problems: list[Problem], value: Any) -> Any:
+    problems = problems + walker.problems
+    if problems:
+        raise FileError(problems)
+    return value
+
+
+def _scenario(path: Path, shown: str, root: yaml.MappingNode,
+              problems: list[Problem]) -> Scenario:
+    walker = Walker(shown, Scenario, "scenario")
+    sc = walker.build(Scenario, root)
+    sc = _absolute_network_path(sc, path.parent, walker)
+    check_scenario(sc, walker)
+    return _finish(walker, problems, sc)
+
+
+def _strategy(root: yaml.MappingNode, shown: str, problems: list[Problem]) -> Strategy:
+    walker = Walker(shown, Strategy, "strategy")
+    st = walker.build(Strategy, root)
+    check_strategy(st, walker)
+    return _finish(walker, problems, st)
+
+
+def _wrong_kind(shown: str, root: yaml.MappingNode, found: str, wanted: str) -> FileError:
+    line = next((k.start_mark.line + 1 for k, _ in root.value
+                 if isinstance(k, yaml.ScalarNode) and k.value == "kind"), None)
+    return FileError([Problem(shown, line, "kind", f"this file is a {found}; expected a "
+                              f"{wanted}", f"pass it where a {found} is expected")])
+
+
+def _open(ref: str, folders: tuple[Path, ...], what: str
+          ) -> tuple[Path, str, str | None, yaml.MappingNode, list[Problem]]:
+    path, shown = resolve(ref, folders, what)
+    root, problems = load_tree(path, shown)
+    kind, body = _split_kind(root, shown, problems)
+    if kind is not None and kind != what:
+        raise _wrong_kind(shown, root, kind, what)
+    return path, shown, kind, body, problems
+
+
+def load_scenario(ref: str) -> Scenario:
+    """A validated scenario from a library name or a path; raises FileError."""
+    path, shown, _, body, problems = _open(ref, (SCENARIO_DIR,), "scenario")
+    return _scenario(Path(os.path.abspath(path)), shown, body, problems)
+
+
+def load_strategy(ref: str) -> Strategy:
+    """A validated strategy from a library name or a path; raises FileError."""
+    _, shown, _, body, problems = _open(ref, (STRATEGY_DIR,), "strategy")
+    return _strategy(body, shown, problems)
+
+
+def load_any(ref: str) -> Scenario | Strategy:
+    """A scenario or a strategy, whichever the file is; raises FileError."""
+    path, shown = resolve(ref, (SCENARIO_DIR, STRATEGY_DIR), "scenario or strategy")
+    root, problems = load_tree(path, shown)
+    kind, body = _split_kind(root, shown, problems)
+    if (kind or detect_kind(body)) == "strategy":
+        return _strategy(body, shown, problems)
+    return _scenario(Path(os.path.abspath(path)), shown, body, problems)
+
+
+def validate_file(path: str) -> str:
+    """Validate any stormdrill file; its kind ('scenario' or 'strategy'), or FileError."""
+    return "strategy" if isinstance(load_any(path), Strategy) else "scenario"

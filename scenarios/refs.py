@@ -1,0 +1,54 @@
+"""Where files live: turning a library name or a path into a file to read.
+
+Commands take either a library name (`supermarket-video`) or a path, so users
+can start from a shipped file and later point at their own copy. A reference
+that matches neither gets the closest library names as suggestions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scenarios.errors import FileError, Problem, did_you_mean
+
+HERE = Path(__file__).resolve().parent
+SCENARIO_DIR = HERE / "library"
+STRATEGY_DIR = HERE / "strategies"
+DEFAULT_SCENARIO = "supermarket-video"
+SUFFIXES = (".yaml", ".yml")
+
+
+def library_names(folder: Path) -> list[str]:
+    """Names (file stems) of the YAML files in a library folder, sorted."""
+    return sorted(p.stem for p in folder.glob("*.yaml"))
+
+
+def _looks_like_path(ref: str) -> bool:
+    return ref.endswith(SUFFIXES) or "/" in ref or "\\" in ref or ref.startswith(".")
+
+
+def resolve(ref: str, folders: tuple[Path, ...], what: str) -> tuple[Path, str]:
+    """(file, name to show in messages) for a library name or a path.
+
+    A path that exists wins over a library name; a directory is returned too
+    so the reader can say it is a directory. Otherwise raises FileError.
+    """
+    path = Path(ref).expanduser()
+    if ref and path.exists():
+        return path, ref
+    if ref and not _looks_like_path(ref):
+        for folder in folders:
+            candidate = folder / f"{ref}.yaml"
+            if candidate.is_file():
+                return candidate, str(candidate)
+    names = [n for folder in folders for n in library_names(folder)]
+    stem = Path(ref).stem if _looks_like_path(ref) else ref
+    hint = did_you_mean(stem, names)
+    listing = ("run `stormdrill scenarios` to list the library" if SCENARIO_DIR in folders
+               else "library: " + ", ".join(names))
+    hint = f"{hint} ({listing})" if hint else listing
+    if _looks_like_path(ref):
+        message = f"file not found; expected a path to a {what} .yaml file or a library name"
+    else:
+        message = f"no file and no library {what} with this name; expected a path or a name"
+    raise FileError([Problem(ref or "''", None, "", message, hint)])

@@ -1,0 +1,188 @@
+"""The `stormdrill` command line.
+
+Headless subcommands (run, validate, scenarios) never import textual. Any
+problem with what the user gave us ends in a clear message on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+EXIT_BAD_INPUT = 2
+
+
+class CliError(Exception):
+    """A user error that is not about a file's contents."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with code 2 and a hint, as every other bad input does."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"stormdrill: error: {message}\n"
+                         f"  try: {self.prog} --help\n")
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="stormdrill", description="Rehearse social-media crises: a validated "
+                     "complaint-spread simulator, drills and batch experiments.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run a scenario headless and print its summary")
+    run.add_argument("scenario", nargs="?", default=None,
+                     help="library name or path to a scenario file (default: the default "
+                     "library scenario)")
+    run.add_argument("--strategy", "-s", default=None,
+                     help="built-in strategy name or path (default: no response at all)")
+    run.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.add_argument("--hours", type=float, default=None,
+                     help="stop after this many simulated hours (default: the scenario's)")
+
+    val = sub.add_parser("validate", help="check scenario and strategy files")
+    val.add_argument("files", nargs="+", metavar="FILE")
+
+    lib = sub.add_parser("scenarios", help="list the scenario library")
+    lib.add_argument("--json", action="store_true", help="print a JSON list")
+    lib.add_argument("--strategies", action="store_true", help="list built-in strategies too")
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    import scenarios
+    from simulator import Simulation
+
+    scenario = scenarios.load_scenario(args.scenario or scenarios.DEFAULT_SCENARIO)
+    strategy = scenarios.load_strategy(args.strategy) if args.strategy else None
+    if args.hours is not None and not args.hours > 0:
+        raise CliError(f"--hours must be a positive number of hours, got {args.hours}")
+    if args.seed < 0:
+        raise CliError(f"--seed must be zero or positive, got {args.seed}")
+    sim = Simulation(scenario, seed=args.seed, strategy=strategy)
+    sim.run(args.hours)
+    summary = sim.summary()
+    if args.json:
+        print(json.dumps(summary, sort_keys=False))
+    else:
+        print(format_summary(summary, scenario.title))
+    return 0
+
+
+def _fmt_hours(value: Any) -> str:
+    return "never" if value is None else f"{value:.1f} h"
+
+
+def sparkline(values: Sequence[int], width: int = 72) -> str:
+    """Hourly volume as a one-line bar chart."""
+    if not values:
+        return ""
+    bars = " ▁▂▃▄▅▆▇█"
+    step = max(1, -(-len(values) // width))
+    cells = [max(values[i:i + step]) for i in range(0, len(values), step)]
+    top = max(cells) or 1
+    return "".join(bars[min(8, round(8 * c / top))] if c else bars[0] for c in cells)
+
+
+def format_summary(s: dict[str, Any], title: str) -> str:
+    """The readable summary of one run."""
+    strategy = s.get("strategy") or "no response"
+    lines = [
+        f"{title}  (scenario {s['scenario']}, strategy {strategy}, seed {s['seed']})",
+        "",
+        f"  negative posters (sharers)   {s['sharers']:>10,}",
+        f"  users exposed (reach)        {s['reach']:>10,}",
+        f"  peak negative posts / hour   {s['peak_hourly_negative']:>10,}",
+        f"  time to peak                 {_fmt_hours(s['time_to_peak_h']):>10}",
+        f"  crisis duration              {_fmt_hours(s['duration_h']):>10}",
+        f"  detected by the brand at     {_fmt_hours(s['detected_at_h']):>10}",
+        f"  first response at            {_fmt_hours(s['first_response_at_h']):>10}",
+        f"  media stories                {s['media_pickups']:>10}",
+        f"  fan defences                 {s['defences']:>10}",
+        f"  reputation (start 20) min    {s['reputation_min']:>10.1f}",
+        f"  reputation at the end        {s['reputation_end']:>10.1f}",
+        "",
+        f"  negative posts per hour, {len(s['hourly_negative'])} h:",
+        f"  {sparkline(s['hourly_negative'])}",
+    ]
+    return "\n".join(lines)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    import scenarios
+
+    failed = 0
+    for path in args.files:
+        try:
+            kind = scenarios.validate_file(path)
+        except scenarios.FileError as err:
+            failed += 1
+            print(str(err), file=sys.stderr)
+        else:
+            print(f"{path}: ok ({kind})")
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    import scenarios
+
+    entries = scenarios.library_scenarios()
+    strategies = scenarios.library_strategies() if args.strategies else []
+    if args.json:
+        rows = [{"name": e.name, "title": e.title, "locale": e.locale, "users": e.users,
+                 "path": str(e.path), "description": e.description} for e in entries]
+        rows += [{"name": e.name, "kind": "strategy", "path": str(e.path),
+                  "description": e.description} for e in strategies]
+        print(json.dumps(rows))
+        return 0
+    width = max((len(e.name) for e in entries), default=4)
+    print(f"{'name':<{width}}  lang  users    title")
+    for e in entries:
+        users = f"{e.users:,}" if e.users is not None else "-"
+        print(f"{e.name:<{width}}  {e.locale or '-':<4}  {users:<7}  {e.title}")
+    if strategies:
+        print("\nstrategies:")
+        for e in strategies:
+            print(f"  {e.name:<18} {e.description}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `stormdrill` console script."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from simulator import __version__
+
+        print(f"stormdrill {__version__}")
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 0
+    handlers = {"run": _run, "validate": _validate, "scenarios": _list}
+    import scenarios
+    from simulator.actions import ActionError
+    from simulator.netio import NetworkFileError
+
+    try:
+        return handlers[args.command](args)
+    except (scenarios.FileError, NetworkFileError, ActionError) as err:
+        print(str(err), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CliError as err:
+        print(f"stormdrill: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("stormdrill: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
