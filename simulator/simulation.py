@@ -55,7 +55,8 @@ class Simulation:
         self.spread = SpreadState(
             net=self.net, kernel=make_kernel(sc.spread),
             clock=make_time_change(sc.spread, start_hour),
-            params=self._spread_params(), rand=UniformBuffer(stream(self.seed, "spread")))
+            params=self._spread_params(), rand=UniformBuffer(stream(self.seed, "spread")),
+            edge_u=stream(self.seed, "edges").random(self.net.edges))
         self.coverage = Coverage(list(sc.plan.coverage), self.start)
         self.detected = self.env.event()
         self._alerted = False

@@ -9,7 +9,7 @@ seen a defence?): exact Lewis-Shedler thinning, and no event is ever
 cancelled. The loop is one function over flat arrays and lists so that it can
 be compiled later; everything it reads per event is indexed by integers.
 
-Heap entries are `(op_time, target, post_id, story)`; ties (measure zero)
+Heap entries are `(op_time, target, post_id, story, u)`; ties (measure zero)
 break by target then post id, never by insertion order.
 """
 
@@ -30,6 +30,7 @@ from simulator.rng import UniformBuffer
 
 
 SMALL_FANOUT = 32  # fan-outs up to this size take the per-follower Python path
+DIGITS = float(2**24)  # a candidate's delay uniform is frac(u * 2**24): u's low-order digits
 
 
 class Story(IntEnum):
@@ -87,6 +88,7 @@ class SpreadState:
     clock: TimeChange
     params: SpreadParams
     rand: UniformBuffer
+    edge_u: np.ndarray  # one fixed uniform per edge for this run (common random numbers)
     heap: list[tuple[float, int, int, int]] = field(default_factory=list)
     brand_mult: float = 1.0  # current product of brand multipliers
     deleted_below: int = 0  # posts with a smaller id were deleted (if deletable)
@@ -94,8 +96,8 @@ class SpreadState:
     post_time: list[float] = field(default_factory=list)  # simulation hours
     post_author: list[int] = field(default_factory=list)
     post_kind: list[int] = field(default_factory=list)
-    post_base: list[float] = field(default_factory=list)  # p_eff / p_sched before
-    # the time-varying factors: thinning accepts with post_base * multipliers
+    post_thr: list[float] = field(default_factory=list)  # p_eff x kernel mass before the
+    # time-varying factors: a candidate with uniform u is accepted if u < post_thr x factors
     audience_of: dict[int, int] = field(default_factory=dict)  # posts to a sampled audience
     negatives: int = 0  # negative posts so far
     exposures_total: int = 0
@@ -114,8 +116,9 @@ class SpreadState:
         types = self.net.types
         self._advocate_np = types == UserType.ADVOCATE
         self.advocate = bytearray(self._advocate_np.astype(np.uint8).tobytes())
-        self.silent = bytearray(((types == UserType.BRAND) | (types == UserType.MEDIA))
-                                .astype(np.uint8).tobytes())
+        # accounts that never post a complaint: advocates, the brand, media outlets
+        self._mute = bytearray(((types == UserType.BRAND) | (types == UserType.MEDIA)
+                                | self._advocate_np).astype(np.uint8).tobytes())
         self._ptr = self.net.indptr.tolist()
         self._indices = self.net.indices
         self._full_mass = self.kernel.cdf(self.kernel.horizon)
@@ -134,104 +137,104 @@ class SpreadState:
     def reignite(self, t: float, users: np.ndarray) -> None:
         """Give past sharers a provoked second post after a kernel delay."""
         op = self.clock.to_op(t)
-        mass = self._full_mass
-        delays = self.kernel.ppf(self.rand.take(users.size) * mass)
+        delays = self.kernel.ppf(self.rand.take(users.size) * self._full_mass)
         for d, v in zip(delays.tolist(), users.tolist(), strict=True):
-            heapq.heappush(self.heap, (op + d, v, -1, Story.REIGNITE))
+            heapq.heappush(self.heap, (op + d, v, -1, _REIGNITE, 0.0))
         self.candidates += users.size
 
-    def _record(self, t: float, author: int, kind: int, ratio: float) -> int:
+    def _record(self, t: float, author: int, kind: int, thr: float) -> int:
         pid = len(self.post_time)
         self.post_time.append(t)
         self.post_author.append(author)
         self.post_kind.append(kind)
-        self.post_base.append(ratio)
+        self.post_thr.append(thr)
         if kind in NEGATIVE_KINDS:
             self.negatives += 1
         return pid
+
+    def _uniforms(self, a: int, b: int, story: int, kind: int, own_edges: bool) -> np.ndarray:
+        """The reaction uniforms of a post's followers.
+
+        A first complaint-storyline post by a graph user uses the run's fixed
+        per-edge uniforms, so paired runs (same seed, other brand actions) make
+        the same follower decisions wherever their multipliers agree: strong
+        common random numbers. Repeat posts, other storylines and sampled
+        audiences draw fresh uniforms.
+        """
+        if own_edges and story == 0 and kind != _K_REIGNITED:
+            return self.edge_u[a:b]
+        return self.rand.take(b - a)
 
     def _post(self, op: float, t: float, author: int, kind: int, story: int,
               reader_factor: float, audience: np.ndarray | None = None) -> int:
         """Record a post, expose its followers and push their accepted candidates.
 
-        Small fan-outs (most posts) take a per-follower Python path, large
-        ones (influencers, media) one vectorised numpy path; both draw the
-        same uniforms in the same order.
+        A follower with uniform u gets a candidate if u < p_sched * mass (the
+        upper bound), fires after the kernel delay drawn from u's low-order
+        digits, and is accepted then if u < p_eff * mass (thinning with the
+        same uniform keeps paired runs coupled). Small fan-outs (most posts)
+        take a per-follower Python path, large ones one numpy path; both give
+        the same result.
         """
         prm = self.params
-        if audience is None:
+        own = audience is None
+        if own:
             a, b = self._ptr[author], self._ptr[author + 1]
         else:
-            a, b = 0, audience.size
+            a, b = 0, audience.size  # type: ignore[union-attr]
         k = b - a
         if story == _DEFENCE:
-            pid = self._record(t, author, kind, 1.0)
-            followers = self._indices[a:b] if audience is None else audience
-            self.saw_defence[followers] = True
+            pid = self._record(t, author, kind, 0.0)
+            self.saw_defence[self._indices[a:b] if own else audience] = True
             self.defence_exposures += k
             return pid
         base = prm.p0 * prm.content * prm.story_factor[story] * reader_factor
-        sched = min(1.0, base * prm.bound)
-        pid = self._record(t, author, kind, base / sched if sched > 0 else 0.0)
-        if audience is not None:
-            self.audience_of[pid] = k
-        self.exposures_total += k
-        if k == 0:
-            return pid
         mass = self._full_mass
         if prm.lifetime_rate is not None:
             cut = -math.log(1.0 - self.rand.one()) / prm.lifetime_rate
             if cut < self.kernel.horizon:
                 mass = self.kernel.cdf(cut)
-        thr = sched * mass
-        fans = prm.advocates and story == 0
-        rand = self.rand
-        if k <= SMALL_FANOUT and audience is None:
+        thr = min(1.0, base * prm.bound) * mass
+        pid = self._record(t, author, kind, base * mass)
+        if not own:
+            self.audience_of[pid] = k
+        self.exposures_total += k
+        if k == 0:
+            return pid
+        uni = self._uniforms(a, b, story, kind, own)
+        fthr = prm.defend_prob * mass if prm.advocates and story == 0 else -1.0
+        posted, mute = self.posted[story], self._mute
+        if k <= SMALL_FANOUT and own:
             flw = self._indices[a:b].tolist()
             expo = self._expo
             for v in flw:
                 expo[v] += 1
-            hits = [v for v, u in zip(flw, rand.take(k).tolist(), strict=True) if u < thr]
-            if fans:
+            hits = [(v, u) for v, u in zip(flw, uni.tolist(), strict=True)
+                    if u < thr and not posted[v] and not mute[v]]
+            if fthr > 0:
                 adv = self.advocate
-                champions = [v for v in flw if adv[v]]
-                if champions:
-                    fthr = prm.defend_prob * mass
-                    champions = [v for v, u in zip(champions, rand.take(len(champions)).tolist(),
-                                                   strict=True) if u < fthr]
-                    self._push(op, champions, pid, _DEFENCE, mass)
-            if hits:
-                push, heap, ppf1 = heapq.heappush, self.heap, self.kernel.ppf1
-                for v, u in zip(hits, rand.take(len(hits)).tolist(), strict=True):
-                    push(heap, (op + ppf1(u * mass), v, pid, story))
-                self.candidates += len(hits)
-            return pid
-        followers = self._indices[a:b] if audience is None else audience
-        self.exposures[followers] += 1
-        hit = followers[rand.take(k) < thr]
-        if fans:
-            champions = followers[self._advocate_np[followers]]
-            if champions.size:
-                champions = champions[rand.take(champions.size) < prm.defend_prob * mass]
-                self._push(op, champions.tolist(), pid, _DEFENCE, mass)
-        self._push(op, hit.tolist(), pid, story, mass)
+                hits += [(v, u) for v, u in zip(flw, uni.tolist(), strict=True)
+                         if adv[v] and u < fthr]
+        else:
+            followers = self._indices[a:b] if own else audience
+            self.exposures[followers] += 1
+            keep = uni < thr
+            if fthr > 0:
+                keep |= self._advocate_np[followers] & (uni < fthr)
+            hits = list(zip(followers[keep].tolist(), uni[keep].tolist(), strict=True))
+        if hits:
+            self._push(op, hits, pid, story, mass)
         return pid
 
-    def _push(self, op: float, targets: list[int], pid: int, story: int, mass: float) -> None:
-        m = len(targets)
-        if not m:
-            return
-        heap = self.heap
-        push = heapq.heappush
-        if m <= SMALL_FANOUT:
-            ppf1 = self.kernel.ppf1
-            for v, u in zip(targets, self.rand.take(m).tolist(), strict=True):
-                push(heap, (op + ppf1(u * mass), v, pid, story))
-        else:
-            delays = self.kernel.ppf(self.rand.take(m) * mass).tolist()
-            for v, d in zip(targets, delays, strict=True):
-                push(heap, (op + d, v, pid, story))
-        self.candidates += m
+    def _push(self, op: float, hits: list[tuple[int, float]], pid: int, story: int,
+              mass: float) -> None:
+        """Schedule candidates; an advocate's candidate is a defence, not a reshare."""
+        heap, push, ppf1 = self.heap, heapq.heappush, self.kernel.ppf1
+        adv = self.advocate
+        for v, u in hits:
+            delay = ppf1(((u * DIGITS) % 1.0) * mass)
+            push(heap, (op + delay, v, pid, _DEFENCE if adv[v] else story, u))
+        self.candidates += len(hits)
 
     # ---- the loop ------------------------------------------------------------------------
     def advance(self, until: float) -> None:
@@ -242,10 +245,8 @@ class SpreadState:
         limit = self.clock.to_op(until)
         prm = self.params
         posted = self.posted
-        advocate, silent = self.advocate, self.silent
         expo, saw = self._expo, self._saw
-        ratio, kinds = self.post_base, self.post_kind
-        rand = self.rand
+        thr, kinds = self.post_thr, self.post_kind
         to_sim = self.clock.to_sim
         scale = self.brand_mult
         rep, dfe = prm.repeat_exposure, prm.defence_effect
@@ -253,7 +254,7 @@ class SpreadState:
         post = self._post
         pop = heapq.heappop
         while heap and heap[0][0] < limit:
-            op, v, pid, story = pop(heap)
+            op, v, pid, story, u = pop(heap)
             if story >= _DEFENCE:
                 if story == _REIGNITE:
                     post(op, to_sim(op), v, _K_REIGNITED, 0, 1.0)
@@ -261,22 +262,21 @@ class SpreadState:
                     posted[2][v] = 1
                     post(op, to_sim(op), v, _K_DEFENCE, _DEFENCE, 1.0)
                 continue
-            if posted[story][v] or advocate[v] or silent[v]:
+            if posted[story][v]:
                 continue
             if pid < deleted_below and kinds[pid] in NEGATIVE_KINDS:
                 self.rejected += 1
                 continue
-            q = ratio[pid] * scale
+            q = thr[pid] * scale
             if expo[v] >= 2:
                 q *= rep
             if saw[v]:
                 q *= dfe
-            if q < 1.0 and rand.one() >= q:
+            if u >= q:
                 self.rejected += 1
                 continue
             posted[story][v] = 1
-            post(op, to_sim(op), v,
-                 _K_DELETION if story == _DELETION else _K_RESHARE,
+            post(op, to_sim(op), v, _K_DELETION if story == _DELETION else _K_RESHARE,
                  story, 1.0)
 
     def audience(self, pid: int) -> int:
