@@ -43,6 +43,8 @@ def read_edgelist(path: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     with p.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             try:
+                if b"\x00" in raw:
+                    raise UnicodeDecodeError("utf-8", raw, 0, 1, "NUL byte")
                 line = raw.decode("utf-8")
             except UnicodeDecodeError:
                 raise NetworkFileError(path, "not a text file (bytes that are not UTF-8)",
