@@ -78,6 +78,13 @@ class TimeChange:
         i = min(max(bisect.bisect_right(self._cum, r) - 1, 0), BINS_PER_DAY - 1)
         return day * 24.0 + i * BIN_H + (r - self._cum[i]) / self._rate[i] - self._offset
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(clk, cum, rates) for the compiled loop's inverse map (see `loop.to_sim`)."""
+        if self.identity:
+            return (np.array([1.0, 0.0, 0.0, 24.0, BIN_H]), np.zeros(2), np.ones(1))
+        clk = np.array([0.0, self._offset, self._op0, self._day_op, BIN_H])
+        return clk, np.asarray(self._cum), np.asarray(self._rate)
+
     def activity(self, t: float) -> float:
         """Relative activity at simulation time `t`."""
         if self.identity:

@@ -41,7 +41,7 @@ class Snapshot:
 
 def hourly_negative(spread: SpreadState, hours: int) -> np.ndarray:
     """Negative posts per simulated hour, bins [h, h+1)."""
-    if not spread.post_time:
+    if len(spread.post_time) == 0:
         return np.zeros(hours, dtype=np.int64)
     times = np.asarray(spread.post_time)
     kinds = np.asarray(spread.post_kind)

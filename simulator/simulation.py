@@ -28,7 +28,7 @@ from simulator.kernel import make_kernel
 from simulator.metrics import Snapshot, hourly_negative, summarise
 from simulator.network import Network, UserType
 from simulator.population import build_network
-from simulator.rng import UniformBuffer, stream
+from simulator.rng import stream
 from simulator.spread import PostKind, SpreadParams, SpreadState, Story
 from simulator.strategy import Strategy
 
@@ -55,7 +55,7 @@ class Simulation:
         self.spread = SpreadState(
             net=self.net, kernel=make_kernel(sc.spread),
             clock=make_time_change(sc.spread, start_hour),
-            params=self._spread_params(), rand=UniformBuffer(stream(self.seed, "spread")),
+            params=self._spread_params(), rng=stream(self.seed, "spread"),
             edge_u=stream(self.seed, "edges").random(self.net.edges))
         self.coverage = Coverage(list(sc.plan.coverage), self.start)
         self.detected = self.env.event()
@@ -70,6 +70,7 @@ class Simulation:
         self._rep_transient = 0.0
         self._rep_permanent = 0.0
         self._hours_done = 0
+        self._last_seen = (0, 0)
         self._population = int(np.count_nonzero(
             (self.net.types == UserType.ORDINARY) | (self.net.types == UserType.INFLUENCER)
             | (self.net.types == UserType.ADVOCATE))) or 1
@@ -151,8 +152,14 @@ class Simulation:
         decay = math.exp(-1.0 / (rep.recovery_days * 24.0))
         self._hours_done += 1
         h = self._hours_done
-        reach = int(np.count_nonzero(self.spread.exposures))
-        defended = int(np.count_nonzero(self.spread.saw_defence))
+        sp = self.spread
+        seen = (sp.exposures_total, sp.defence_exposures)
+        if seen == self._last_seen:  # nothing new was seen: skip the O(n) recount
+            reach, defended = int(self.reach_h[h - 1]), int(self.defence_reach_h[h - 1])
+        else:
+            reach = int(np.count_nonzero(sp.exposures))
+            defended = int(np.count_nonzero(sp.saw_defence))
+            self._last_seen = seen
         self.reach_h[h], self.defence_reach_h[h] = reach, defended
         net_new = max(0, (reach - self.reach_h[h - 1]) - (defended - self.defence_reach_h[h - 1]))
         damage = rep.damage * net_new / self._population
@@ -276,7 +283,7 @@ class Simulation:
     def _second_victim(self, rng: np.random.Generator) -> int:
         counts = self.net.follower_counts()
         users = np.flatnonzero(self.net.types == UserType.ORDINARY)
-        users = users[np.frombuffer(self.spread.posted[0], np.uint8)[users] == 0]
+        users = users[self.spread.posted[0][users] == 0]
         target = self.scenario.complaint.complainant_followers
         closest = users[np.argsort(np.abs(counts[users] - target), kind="stable")[:10]]
         return int(rng.choice(closest))
@@ -413,7 +420,7 @@ class Simulation:
         sp = self.spread
         n = self.net.n
         last = np.full(n, -np.inf)
-        if sp.post_author:
+        if len(sp.post_author):
             authors = np.asarray(sp.post_author, dtype=np.int64)
             times = np.asarray(sp.post_time)
             kinds = np.asarray(sp.post_kind)

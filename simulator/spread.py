@@ -1,4 +1,4 @@
-"""The spread loop: candidate reactions on a heap, accepted by thinning.
+"""Spread state: candidate reactions on a heap, accepted by thinning.
 
 When a user posts, every follower gets a candidate reaction with the upper
 bound probability `p_sched` of that post, at a delay drawn from the kernel
@@ -6,31 +6,22 @@ bound probability `p_sched` of that post, at a delay drawn from the kernel
 When a candidate fires, it is accepted with probability `p_eff / p_sched`
 from the state at that moment (post deleted? brand replied? already posted?
 seen a defence?): exact Lewis-Shedler thinning, and no event is ever
-cancelled. The loop is one function over flat arrays and lists so that it can
-be compiled later; everything it reads per event is indexed by integers.
-
-Heap entries are `(op_time, target, post_id, story, u)`; ties (measure zero)
-break by target then post id, never by insertion order.
+cancelled. The loop itself is the compiled kernel in `loop`; this module owns
+its arrays, grows them, and gives the rest of the engine a readable view.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
-from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
 
+from simulator import loop as L
 from simulator.diurnal import TimeChange
-from simulator.kernel import Kernel
+from simulator.kernel import ExponentialKernel, Kernel
 from simulator.network import Network, UserType
-from simulator.rng import UniformBuffer
-
-
-SMALL_FANOUT = 32  # fan-outs up to this size take the per-follower Python path
-DIGITS = float(2**24)  # a candidate's delay uniform is frac(u * 2**24): u's low-order digits
 
 
 class Story(IntEnum):
@@ -55,10 +46,6 @@ class PostKind(IntEnum):
     COMPETITOR = 7  # a competitor's jab (broadcast)
 
 
-# plain ints for the hot loop (enum attribute lookups cost more than the work)
-_DELETION, _DEFENCE, _REIGNITE = 1, 2, 3
-_K_RESHARE, _K_REIGNITED, _K_DELETION, _K_DEFENCE = 1, 2, 3, 4
-
 NEGATIVE_KINDS = frozenset(int(k) for k in (PostKind.COMPLAINT, PostKind.RESHARE,
                                              PostKind.REIGNITED, PostKind.DELETION,
                                              PostKind.INFLUENCER))
@@ -79,51 +66,124 @@ class SpreadParams:
     lifetime_rate: float | None  # posts vanish after Exp(rate) hours (SIR), else horizon
 
 
-@dataclass
 class SpreadState:
-    """All spread state as flat arrays; the brand changes `brand_mult` between steps."""
+    """All spread state as flat arrays, advanced by the compiled kernel in `loop`.
 
-    net: Network
-    kernel: Kernel
-    clock: TimeChange
-    params: SpreadParams
-    rand: UniformBuffer
-    edge_u: np.ndarray  # one fixed uniform per edge for this run (common random numbers)
-    heap: list[tuple[float, int, int, int]] = field(default_factory=list)
-    brand_mult: float = 1.0  # current product of brand multipliers
-    deleted_below: int = 0  # posts with a smaller id were deleted (if deletable)
-    # per post
-    post_time: list[float] = field(default_factory=list)  # simulation hours
-    post_author: list[int] = field(default_factory=list)
-    post_kind: list[int] = field(default_factory=list)
-    post_thr: list[float] = field(default_factory=list)  # p_eff x kernel mass before the
-    # time-varying factors: a candidate with uniform u is accepted if u < post_thr x factors
-    audience_of: dict[int, int] = field(default_factory=dict)  # posts to a sampled audience
-    negatives: int = 0  # negative posts so far
-    exposures_total: int = 0
-    defence_exposures: int = 0
-    candidates: int = 0
-    rejected: int = 0
+    The brand sets `brand_mult` between steps and `deleted_below` when it
+    deletes; everything else changes only inside the kernel or `post`.
+    """
 
-    def __post_init__(self) -> None:
-        n = self.net.n
-        self.posted = [bytearray(n), bytearray(n), bytearray(n)]  # by Story
-        # Python-indexable storage with zero-copy numpy views for bulk reads
-        self._expo = array("i", bytes(4 * n))
-        self.exposures = np.frombuffer(self._expo, dtype=np.int32)
-        self._saw = bytearray(n)
-        self.saw_defence = np.frombuffer(self._saw, dtype=np.bool_)
-        types = self.net.types
-        self._advocate_np = types == UserType.ADVOCATE
-        self.advocate = bytearray(self._advocate_np.astype(np.uint8).tobytes())
+    def __init__(self, net: Network, kernel: Kernel, clock: TimeChange, params: SpreadParams,
+                 rng: np.random.Generator, edge_u: np.ndarray) -> None:
+        self.net, self.kernel, self.clock, self.params = net, kernel, clock, params
+        n = net.n
+        self._gen = rng
+        self._rand = rng.random(RAND_BLOCK)
+        self.edge_u = edge_u
+        self.cnt = np.zeros(L.N_COUNTERS, dtype=np.int64)
+        self.fp = np.zeros(L.N_FLOATS, dtype=np.float64)
+        fp = self.fp
+        fp[L.P_CONTENT] = params.p0 * params.content
+        fp[L.P_BOUND] = params.bound
+        fp[L.P_REPEAT] = params.repeat_exposure
+        fp[L.P_DEFENCE] = params.defence_effect
+        fp[L.P_DEFEND] = params.defend_prob if params.advocates else 0.0
+        fp[L.P_LIFETIME] = params.lifetime_rate or 0.0
+        fp[L.P_BRAND] = 1.0
+        fp[L.P_MASS] = kernel.cdf(kernel.horizon)
+        fp[L.P_STORY0:L.P_STORY0 + 3] = params.story_factor
+        self.kp = kernel_params(kernel)
+        self.clk, self.cum, self.rates = clock.arrays()
+        self.posted = np.zeros((3, n), dtype=np.uint8)  # by Story
+        self.exposures = np.zeros(n, dtype=np.int32)
+        self._saw = np.zeros(n, dtype=np.uint8)
+        self.saw_defence = self._saw.view(np.bool_)
+        types = net.types
+        self._adv = (types == UserType.ADVOCATE).astype(np.uint8)
         # accounts that never post a complaint: advocates, the brand, media outlets
-        self._mute = bytearray(((types == UserType.BRAND) | (types == UserType.MEDIA)
-                                | self._advocate_np).astype(np.uint8).tobytes())
-        self._ptr = self.net.indptr.tolist()
-        self._indices = self.net.indices
-        self._full_mass = self.kernel.cdf(self.kernel.horizon)
+        self._mute = ((types == UserType.BRAND) | (types == UserType.MEDIA)
+                      | (types == UserType.ADVOCATE)).astype(np.uint8)
+        self._max_fanout = int(np.diff(net.indptr).max()) if n else 0
+        self._posts = _columns(1024, (np.float64, np.int32, np.int8, np.float64))
+        self._heap = _columns(max(1024, 2 * self._max_fanout + 8),
+                              (np.float64, np.int32, np.int32, np.int8, np.float64))
+        self.audience_of: dict[int, int] = {}
+        self._no_audience = np.zeros(0, dtype=np.int32)
 
-    # ---- posting -------------------------------------------------------------------------
+    # ---- counters and views ----------------------------------------------------------------
+    @property
+    def brand_mult(self) -> float:
+        return float(self.fp[L.P_BRAND])
+
+    @brand_mult.setter
+    def brand_mult(self, value: float) -> None:
+        self.fp[L.P_BRAND] = value
+
+    @property
+    def deleted_below(self) -> int:
+        return int(self.cnt[L.DELETED_BELOW])
+
+    @deleted_below.setter
+    def deleted_below(self, value: int) -> None:
+        self.cnt[L.DELETED_BELOW] = value
+
+    negatives = property(lambda self: int(self.cnt[L.NEGATIVES]),
+                         doc="negative posts so far")
+    exposures_total = property(lambda self: int(self.cnt[L.EXPOSURES]),
+                               doc="follower views of negative posts (with repeats)")
+    defence_exposures = property(lambda self: int(self.cnt[L.DEF_EXPOSURES]))
+    candidates = property(lambda self: int(self.cnt[L.CANDIDATES]),
+                          doc="candidate reactions pushed")
+    rejected = property(lambda self: int(self.cnt[L.REJECTED]),
+                        doc="candidates rejected by thinning or deletion")
+    pending = property(lambda self: int(self.cnt[L.HEAP]), doc="candidates not yet fired")
+
+    @property
+    def heap(self) -> range:
+        """Pending candidates (only its length and truth value are meaningful)."""
+        return range(self.pending)
+
+    @property
+    def post_time(self) -> np.ndarray:
+        return self._posts[0][: self.cnt[L.N_POSTS]]
+
+    @property
+    def post_author(self) -> np.ndarray:
+        return self._posts[1][: self.cnt[L.N_POSTS]]
+
+    @property
+    def post_kind(self) -> np.ndarray:
+        return self._posts[2][: self.cnt[L.N_POSTS]]
+
+    def audience(self, pid: int) -> int:
+        """How many followers saw post `pid`."""
+        if pid in self.audience_of:
+            return self.audience_of[pid]
+        u = int(self.post_author[pid])
+        return int(self.net.indptr[u + 1] - self.net.indptr[u]) if u >= 0 else 0
+
+    def next_time(self) -> float:
+        """Simulation time of the next candidate, or infinity."""
+        if not self.pending:
+            return math.inf
+        return self.clock.to_sim(float(self._heap[0][0]))
+
+    # ---- room ------------------------------------------------------------------------------
+    def _make_room(self, fanout: int) -> None:
+        """Grow arrays and refill uniforms so one more post of `fanout` fits."""
+        cnt = self.cnt
+        if cnt[L.N_POSTS] + 2 >= self._posts[0].size:
+            self._posts = _grown(self._posts, 2 * self._posts[0].size)
+        need = int(cnt[L.HEAP]) + fanout + 2
+        if need >= self._heap[0].size:
+            self._heap = _grown(self._heap, max(2 * self._heap[0].size, need + 1))
+        pos = int(cnt[L.RAND])
+        if pos + fanout + 3 >= self._rand.size:
+            fresh = self._gen.random(max(RAND_BLOCK, fanout + 4))
+            self._rand = np.concatenate((self._rand[pos:], fresh))
+            cnt[L.RAND] = 0
+
+    # ---- posting and advancing ---------------------------------------------------------------
     def post(self, t: float, author: int, kind: PostKind, story: Story,
              reader_factor: float = 1.0, audience: np.ndarray | None = None) -> int:
         """Publish a post at simulation time `t` and schedule its followers' reactions.
@@ -131,161 +191,74 @@ class SpreadState:
         `audience` replaces the author's followers for accounts outside the
         graph (a competitor's jab reaches a sampled audience).
         """
-        return self._post(self.clock.to_op(t), t, author, int(kind), int(story),
-                          reader_factor, audience)
+        if audience is None:
+            aud = self._no_audience
+            fanout = int(self.net.indptr[author + 1] - self.net.indptr[author])
+        else:
+            aud = np.ascontiguousarray(audience, dtype=np.int32)
+            fanout = aud.size
+        self._make_room(fanout)
+        pt, pa, pk, pthr = self._posts
+        ht, hv, hp, hs, hu = self._heap
+        pid = int(L.post(self.cnt, self.fp, self.kp, self.net.indptr, self.net.indices,
+                         self.edge_u, aud, self.posted, self._mute, self._adv, self.exposures,
+                         self._saw, pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
+                         self.clock.to_op(t), float(t), int(author), int(kind), int(story),
+                         float(reader_factor)))
+        if audience is not None:
+            self.audience_of[pid] = fanout
+        return pid
 
     def reignite(self, t: float, users: np.ndarray) -> None:
         """Give past sharers a provoked second post after a kernel delay."""
         op = self.clock.to_op(t)
-        delays = self.kernel.ppf(self.rand.take(users.size) * self._full_mass)
-        for d, v in zip(delays.tolist(), users.tolist(), strict=True):
-            heapq.heappush(self.heap, (op + d, v, -1, _REIGNITE, 0.0))
-        self.candidates += users.size
+        mass = float(self.fp[L.P_MASS])
+        for v in users.tolist():
+            self._make_room(1)
+            r = int(self.cnt[L.RAND])
+            self.cnt[L.RAND] = r + 1
+            delay = L.kernel_ppf(self.kp, float(self._rand[r]) * mass)
+            L.heap_push(self.cnt, *self._heap, op + delay, v, -1, L.S_REIGNITE, 0.0)
+            self.cnt[L.CANDIDATES] += 1
 
-    def _record(self, t: float, author: int, kind: int, thr: float) -> int:
-        pid = len(self.post_time)
-        self.post_time.append(t)
-        self.post_author.append(author)
-        self.post_kind.append(kind)
-        self.post_thr.append(thr)
-        if kind in NEGATIVE_KINDS:
-            self.negatives += 1
-        return pid
-
-    def _uniforms(self, a: int, b: int, story: int, kind: int, own_edges: bool) -> np.ndarray:
-        """The reaction uniforms of a post's followers.
-
-        A first complaint-storyline post by a graph user uses the run's fixed
-        per-edge uniforms, so paired runs (same seed, other brand actions) make
-        the same follower decisions wherever their multipliers agree: strong
-        common random numbers. Repeat posts, other storylines and sampled
-        audiences draw fresh uniforms.
-        """
-        if own_edges and story == 0 and kind != _K_REIGNITED:
-            return self.edge_u[a:b]
-        return self.rand.take(b - a)
-
-    def _post(self, op: float, t: float, author: int, kind: int, story: int,
-              reader_factor: float, audience: np.ndarray | None = None) -> int:
-        """Record a post, expose its followers and push their accepted candidates.
-
-        A follower with uniform u gets a candidate if u < p_sched * mass (the
-        upper bound), fires after the kernel delay drawn from u's low-order
-        digits, and is accepted then if u < p_eff * mass (thinning with the
-        same uniform keeps paired runs coupled). Small fan-outs (most posts)
-        take a per-follower Python path, large ones one numpy path; both give
-        the same result.
-        """
-        prm = self.params
-        own = audience is None
-        if own:
-            a, b = self._ptr[author], self._ptr[author + 1]
-        else:
-            a, b = 0, audience.size  # type: ignore[union-attr]
-        k = b - a
-        if story == _DEFENCE:
-            pid = self._record(t, author, kind, 0.0)
-            self.saw_defence[self._indices[a:b] if own else audience] = True
-            self.defence_exposures += k
-            return pid
-        base = prm.p0 * prm.content * prm.story_factor[story] * reader_factor
-        mass = self._full_mass
-        if prm.lifetime_rate is not None:
-            cut = -math.log(1.0 - self.rand.one()) / prm.lifetime_rate
-            if cut < self.kernel.horizon:
-                mass = self.kernel.cdf(cut)
-        thr = min(1.0, base * prm.bound) * mass
-        pid = self._record(t, author, kind, base * mass)
-        if not own:
-            self.audience_of[pid] = k
-        self.exposures_total += k
-        if k == 0:
-            return pid
-        uni = self._uniforms(a, b, story, kind, own)
-        fthr = prm.defend_prob * mass if prm.advocates and story == 0 else -1.0
-        posted, mute = self.posted[story], self._mute
-        if k <= SMALL_FANOUT and own:
-            flw = self._indices[a:b].tolist()
-            expo = self._expo
-            for v in flw:
-                expo[v] += 1
-            hits = [(v, u) for v, u in zip(flw, uni.tolist(), strict=True)
-                    if u < thr and not posted[v] and not mute[v]]
-            if fthr > 0:
-                adv = self.advocate
-                hits += [(v, u) for v, u in zip(flw, uni.tolist(), strict=True)
-                         if adv[v] and u < fthr]
-        else:
-            followers = self._indices[a:b] if own else audience
-            self.exposures[followers] += 1
-            keep = uni < thr
-            if fthr > 0:
-                keep |= self._advocate_np[followers] & (uni < fthr)
-            hits = list(zip(followers[keep].tolist(), uni[keep].tolist(), strict=True))
-        if hits:
-            self._push(op, hits, pid, story, mass)
-        return pid
-
-    def _push(self, op: float, hits: list[tuple[int, float]], pid: int, story: int,
-              mass: float) -> None:
-        """Schedule candidates; an advocate's candidate is a defence, not a reshare."""
-        heap, push, ppf1 = self.heap, heapq.heappush, self.kernel.ppf1
-        adv = self.advocate
-        for v, u in hits:
-            delay = ppf1(((u * DIGITS) % 1.0) * mass)
-            push(heap, (op + delay, v, pid, _DEFENCE if adv[v] else story, u))
-        self.candidates += len(hits)
-
-    # ---- the loop ------------------------------------------------------------------------
     def advance(self, until: float) -> None:
         """Process every candidate firing strictly before simulation time `until`."""
-        heap = self.heap
-        if not heap:
-            return
         limit = self.clock.to_op(until)
-        prm = self.params
-        posted = self.posted
-        expo, saw = self._expo, self._saw
-        thr, kinds = self.post_thr, self.post_kind
-        to_sim = self.clock.to_sim
-        scale = self.brand_mult
-        rep, dfe = prm.repeat_exposure, prm.defence_effect
-        deleted_below = self.deleted_below
-        post = self._post
-        pop = heapq.heappop
-        while heap and heap[0][0] < limit:
-            op, v, pid, story, u = pop(heap)
-            if story >= _DEFENCE:
-                if story == _REIGNITE:
-                    post(op, to_sim(op), v, _K_REIGNITED, 0, 1.0)
-                elif not posted[2][v]:
-                    posted[2][v] = 1
-                    post(op, to_sim(op), v, _K_DEFENCE, _DEFENCE, 1.0)
-                continue
-            if posted[story][v]:
-                continue
-            if pid < deleted_below and kinds[pid] in NEGATIVE_KINDS:
-                self.rejected += 1
-                continue
-            q = thr[pid] * scale
-            if expo[v] >= 2:
-                q *= rep
-            if saw[v]:
-                q *= dfe
-            if u >= q:
-                self.rejected += 1
-                continue
-            posted[story][v] = 1
-            post(op, to_sim(op), v, _K_DELETION if story == _DELETION else _K_RESHARE,
-                 story, 1.0)
+        while self.pending:
+            self._make_room(self._max_fanout)
+            pt, pa, pk, pthr = self._posts
+            ht, hv, hp, hs, hu = self._heap
+            status = L.advance(self.cnt, self.fp, self.kp, self.clk, self.cum, self.rates,
+                               self.net.indptr, self.net.indices, self.edge_u, self.posted,
+                               self._mute, self._adv, self.exposures, self._saw,
+                               pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
+                               limit, self._max_fanout)
+            if status == L.DONE:
+                return
 
-    def audience(self, pid: int) -> int:
-        """How many followers saw post `pid`."""
-        if pid in self.audience_of:
-            return self.audience_of[pid]
-        u = self.post_author[pid]
-        return self._ptr[u + 1] - self._ptr[u] if u >= 0 else 0
 
-    def next_time(self) -> float:
-        """Simulation time of the next candidate, or infinity."""
-        return self.clock.to_sim(self.heap[0][0]) if self.heap else math.inf
+RAND_BLOCK = 1 << 16
+
+
+def _columns(size: int, dtypes: tuple[type, ...]) -> list[np.ndarray]:
+    return [np.zeros(size, dtype=d) for d in dtypes]
+
+
+def _grown(cols: list[np.ndarray], size: int) -> list[np.ndarray]:
+    out = []
+    for c in cols:
+        bigger = np.zeros(size, dtype=c.dtype)
+        bigger[: c.size] = c
+        out.append(bigger)
+    return out
+
+
+def kernel_params(kernel: Kernel) -> np.ndarray:
+    """The kernel as the parameter pack the compiled loop reads."""
+    kp = np.zeros(6, dtype=np.float64)
+    kp[L.K_HORIZON] = kernel.horizon
+    if isinstance(kernel, ExponentialKernel):
+        kp[L.K_KIND], kp[L.K_RATE] = 1.0, kernel.rate
+    else:
+        kp[L.K_C], kp[L.K_S0], kp[L.K_THETA] = kernel.c, kernel.s0, kernel.theta
+    return kp
