@@ -46,7 +46,10 @@ def check_scenario(sc: Scenario, w: Walker) -> None:
         try:
             parse_window(entry)
         except CoverageError as exc:
-            _fail(w, f"plan.coverage[{i}]", str(exc))
+            message = str(exc)
+            if "expected" not in message:  # some engine messages say "use ..." instead
+                message = f"{message}; expected '24/7' or 'DAYS HH:MM-HH:MM'"
+            _fail(w, f"plan.coverage[{i}]", message)
     if _ok(w, "start"):
         try:
             datetime.fromisoformat(sc.start)

@@ -55,9 +55,7 @@ def detect_kind(root: yaml.MappingNode) -> str:
     gets a strategy did-you-mean rather than a list of scenario sections.
     """
     keys = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
-    if keys <= _STRATEGY_KEYS:
-        return "strategy"
-    if keys & (_STRATEGY_KEYS - _SCENARIO_KEYS) and not keys & (_SCENARIO_KEYS - _STRATEGY_KEYS):
+    if keys <= _STRATEGY_KEYS or _only_keys_of(root) == "strategy":
         return "strategy"
     return "scenario"
 
@@ -103,6 +101,26 @@ def _wrong_kind(shown: str, root: yaml.MappingNode, found: str, wanted: str) -> 
                               f"{wanted}", f"pass it where a {found} is expected")])
 
 
+def _only_keys_of(root: yaml.MappingNode) -> str | None:
+    """The kind whose own keys (and none of the other's) the file uses, if any."""
+    keys = {k.value for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+    strategy = bool(keys & (_STRATEGY_KEYS - _SCENARIO_KEYS))
+    scenario = bool(keys & (_SCENARIO_KEYS - _STRATEGY_KEYS))
+    if strategy != scenario:
+        return "strategy" if strategy else "scenario"
+    return None
+
+
+def _looks_wrong(shown: str, root: yaml.MappingNode, found: str, wanted: str) -> FileError:
+    own = (_STRATEGY_KEYS - _SCENARIO_KEYS if found == "strategy"
+           else _SCENARIO_KEYS - _STRATEGY_KEYS)
+    key = next(k for k, _ in root.value if isinstance(k, yaml.ScalarNode) and k.value in own)
+    return FileError([Problem(shown, key.start_mark.line + 1, key.value,
+                              f"this looks like a {found} file; expected a {wanted}",
+                              f"pass it where a {found} is expected, or add 'kind: {wanted}' "
+                              "to see what does not fit")])
+
+
 def _open(ref: str, folders: tuple[Path, ...], what: str
           ) -> tuple[Path, str, str | None, yaml.MappingNode, list[Problem]]:
     path, shown = resolve(ref, folders, what)
@@ -110,6 +128,8 @@ def _open(ref: str, folders: tuple[Path, ...], what: str
     kind, body = _split_kind(root, shown, problems)
     if kind is not None and kind != what:
         raise _wrong_kind(shown, root, kind, what)
+    if kind is None and _only_keys_of(body) not in (None, what):
+        raise _looks_wrong(shown, body, _only_keys_of(body) or "", what)
     return path, shown, kind, body, problems
 
 

@@ -47,6 +47,9 @@ def resolve(ref: str, folders: tuple[Path, ...], what: str) -> tuple[Path, str]:
     listing = ("run `stormdrill scenarios` to list the library" if SCENARIO_DIR in folders
                else "library: " + ", ".join(names))
     hint = f"{hint} ({listing})" if hint else listing
+    for folder, label in ((SCENARIO_DIR, "scenario"), (STRATEGY_DIR, "strategy")):
+        if folder not in folders and stem in library_names(folder):
+            hint = f"'{stem}' is a library {label}; pass it where a {label} is expected"
     if _looks_like_path(ref):
         message = f"file not found; expected a path to a {what} .yaml file or a library name"
     else:

@@ -11,6 +11,7 @@ and cross-checked; the key goes into `bad` so cross-checks can skip it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import types
@@ -24,6 +25,7 @@ from scenarios.errors import Problem, did_you_mean
 BAD = object()  # marks a value that failed its check
 _NONE = type(None)
 _STD_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {_STD_TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -67,7 +69,7 @@ def describe(tp: Any, meta: typing.Mapping[str, Any] | None = None) -> str:
         else:
             text = "a list of " + {int: "whole numbers", float: "numbers"}.get(item, "texts")
     elif dataclasses.is_dataclass(tp):
-        text = "a mapping of settings"
+        text = "a mapping with keys " + ", ".join(f.name for f in dataclasses.fields(tp))
     elif tp is bool:
         text = "true or false"
     elif tp is int:
@@ -157,8 +159,12 @@ class Walker:
             return BAD
         if dataclasses.is_dataclass(inner):
             if not isinstance(node, yaml.MappingNode):
-                self.add(node, key, f"found {_shown(node)}; expected {describe(tp)}",
-                         "indent the settings under the section name")
+                if key.endswith("]"):  # an item of a list of mappings, e.g. an inject
+                    self.add(node, key, f"found {_shown(node)}; expected a mapping with keys "
+                             + ", ".join(f.name for f in dataclasses.fields(inner)))
+                else:
+                    self.add(node, key, f"found {_shown(node)}; expected a mapping of "
+                             f"'{key}' settings", "indent the settings under the section name")
                 return BAD
             return self.build(inner, node, key)  # type: ignore[arg-type]
         if get_origin(inner) is list:
@@ -166,7 +172,7 @@ class Walker:
         if not isinstance(node, yaml.ScalarNode):
             self.add(node, key, f"found {_shown(node)}; expected {describe(tp, meta)}")
             return BAD
-        if not node.tag.startswith(_STD_TAG):
+        if node.tag not in _PLAIN_TAGS:
             self.add(node, key, f"unsupported YAML tag '{node.tag}'; expected a plain value")
             return BAD
         return self._scalar(inner, tp, meta, node, key)
@@ -204,6 +210,10 @@ class Walker:
         except (yaml.YAMLError, ValueError, OverflowError) as exc:
             self.add(node, key, f"cannot read {_shown(node)} ({exc}); {expected}")
             return BAD
+        if isinstance(value, str) and node.style is None and inner is not bool:
+            # YAML 1.1 reads 1e-6 or 2e4 (no dot) as text; they are numbers to anyone else.
+            with contextlib.suppress(ValueError):
+                value = float(value)
         if inner is bool:
             if isinstance(value, bool):
                 return value
