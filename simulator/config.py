@@ -65,7 +65,8 @@ class NetworkConfig:
     path: str | None = param(None, doc="file path (kind: file), relative to the scenario file")
     format: Literal["edgelist", "graphml"] = param("edgelist", doc="format of `path`")
     undirected: bool = param(False, doc="treat every edge as going both ways")
-    seed: int = param(1, lo=0, doc="seed of the graph; the population is part of the scenario, "
+    seed: int = param(1, lo=0, hi=2**63 - 1,
+                      doc="seed of the graph; the population is part of the scenario, "
                       "so replicas of a scenario share it")
 
 
@@ -87,7 +88,8 @@ class ComplaintConfig:
                                        tag="[A]", doc="followers of the complainant")
     seed_users: list[int] = param([], doc="explicit seed users (node ids); default: the "
                                   "complainant")
-    posted_at_h: float = param(0.0, lo=0.0, doc="hours after the start when the complaint is posted")
+    posted_at_h: float = param(0.0, lo=0.0,
+                               doc="hours after the start when the complaint is posted")
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,8 @@ class ResponseEffects:
     compensation: float = param(1.05, lo=0.5, hi=2.0, range_=(1.0, 1.2), tag="[A]",
                                 source="Herhausen 2019", doc="public compensation offer multiplier")
     defensive: float = param(1.30, lo=1.0, hi=3.0, range_=(1.0, 1.6), tag="[A]",
-                             source="Lee & Song 2010; Weitzl 2019", doc="defensive reply multiplier")
+                             source="Lee & Song 2010; Weitzl 2019",
+                             doc="defensive reply multiplier")
     reignite_prob: float = param(0.05, lo=0.0, hi=1.0, range_=(0.0, 0.15), tag="[A]",
                                  source="Lee & Song 2010; Weitzl 2019",
                                  doc="chance each past sharer posts again after a defensive or "

@@ -9,14 +9,14 @@ many followers and about which storyline.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simulator.spread import SpreadState
 
 
-class EventKind(str, Enum):
+class EventKind(StrEnum):
     """Feed item kinds that are not user posts."""
 
     DETECTED = "detected"

@@ -54,8 +54,7 @@ DONE, NEED_ROOM = 0, 1
 
 @njit(cache=True)
 def is_negative(kind: int) -> bool:
-    return (kind == K_COMPLAINT or kind == K_RESHARE or kind == K_REIGNITED
-            or kind == K_DELETION or kind == K_INFLUENCER)
+    return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER)
 
 
 @njit(cache=True)

@@ -113,7 +113,7 @@ def _pareto_counts(rng: np.random.Generator, n: int, mean: float, tail: float) -
         return np.zeros(0, dtype=np.int64)
     w = (1.0 - rng.random(n)) ** (-1.0 / (tail - 1.0))
     w = np.minimum(w, n ** 0.75)  # cap the largest accounts below the population size
-    total = int(round(mean * n))
+    total = round(mean * n)
     return rng.multinomial(total, w / w.sum()).astype(np.int64)
 
 
@@ -142,7 +142,7 @@ def _finish(pool: int, indptr: np.ndarray, indices: np.ndarray, cfg: NetworkConf
     indices = np.concatenate([indices, *rows])
     n = indptr.size - 1
     types = np.zeros(n, dtype=np.int8)
-    k_top = int(round(cfg.influencer_share * pool))
+    k_top = round(cfg.influencer_share * pool)
     if k_top:
         counts = np.diff(indptr[:pool + 1])
         types[np.argsort(-counts, kind="stable")[:k_top]] = UserType.INFLUENCER
@@ -222,7 +222,7 @@ def with_advocates(net: Network, share: float, seed: int) -> Network:
         return net
     fans = net.followers(net.brand)
     fans = fans[net.types[fans] == UserType.ORDINARY]
-    k = int(round(share * fans.size))
+    k = round(share * fans.size)
     if k:
         chosen = stream(seed, "advocates").choice(fans, size=k, replace=False)
         net.types[chosen] = UserType.ADVOCATE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from factory import scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,10 +42,10 @@ def _check_invariants(sim: Simulation) -> None:
     assert snap.reach >= 0 and snap.sharers >= 0 and snap.media_stories >= 0
     assert snap.sharers <= snap.population
     times = sim.spread.post_time
-    assert all(a <= b for a, b in zip(times, times[1:], strict=False)), "time went back"
+    assert all(a <= b for a, b in itertools.pairwise(times)), "time went back"
     assert all(t <= sim.now + 1e-9 for t in times[-3:]), "a post from the future"
     items, _ = sim.feed()
-    assert all(a.t <= b.t for a, b in zip(items, items[1:], strict=False))
+    assert all(a.t <= b.t for a, b in itertools.pairwise(items))
 
 
 @runs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 import numpy as np
@@ -48,7 +49,7 @@ def test_time_change_is_monotone_and_inverts() -> None:
     tc = make_time_change(SpreadConfig(), start_hour=23.0)
     ts = np.linspace(0, 200, 2001)
     ops = [tc.to_op(t) for t in ts]
-    assert all(a < b for a, b in zip(ops, ops[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(ops))
     assert all(tc.to_sim(o) == pytest.approx(t, abs=1e-9) for o, t in zip(ops, ts, strict=True))
     assert tc.to_op(24.0) == pytest.approx(24.0)  # a whole day has mean activity 1
     assert tc.activity(5.0) < 0.3 < 1.5 < tc.activity(22.0)  # 04:00 vs 21:00
@@ -72,5 +73,5 @@ def test_coverage_windows(entry: str, when: str, covered: bool) -> None:
 @pytest.mark.parametrize("entry", ["mon-fry 08:00-18:00", "weekdays 8-18", "mon 25:00-26:00",
                                    "whenever"])
 def test_bad_coverage_says_what_was_expected(entry: str) -> None:
-    with pytest.raises(CoverageError, match="expected|unknown day"):
+    with pytest.raises(CoverageError, match=r"expected|unknown day"):
         parse_window(entry)
