@@ -1,0 +1,94 @@
+"""The command line: the --json contract, listings, and exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "fixtures" / "bad"
+REQUIRED = {"sharers", "reach", "peak_hourly_negative", "time_to_peak_h", "detected_at_h",
+            "first_response_at_h", "media_pickups", "reputation_min", "reputation_end",
+            "duration_h"}
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_run_json_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "supermarket-video", "--strategy", "fast-empathetic", "--seed", "3",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert REQUIRED <= out.keys()
+    assert out["strategy"] == "fast-empathetic" and out["seed"] == 3
+    assert out["sharers"] >= 1 and out["reach"] >= out["sharers"]
+
+
+def test_run_default_scenario_prints_a_readable_summary(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--hours", "12"]) == 0
+    text = capsys.readouterr().out
+    assert "negative posters (sharers)" in text and "reputation" in text
+
+
+def test_same_seed_same_json_from_the_real_program() -> None:
+    a = _cli("run", "telecom-storing", "--seed", "4", "--json")
+    b = _cli("run", "telecom-storing", "--seed", "4", "--json")
+    c = _cli("run", "telecom-storing", "--seed", "5", "--json")
+    assert a.returncode == b.returncode == 0, a.stderr
+    assert a.stdout == b.stdout
+    assert json.loads(a.stdout) != json.loads(c.stdout)
+
+
+def test_scenarios_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) >= 3 and all({"name", "path"} <= r.keys() for r in rows)
+    assert main(["scenarios"]) == 0
+    assert "supermarket-video" in capsys.readouterr().out
+
+
+def test_validate_good_files(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in (ROOT / "scenarios").glob("*/*.yaml"))
+    assert main(["validate", *files]) == 0
+    assert capsys.readouterr().out.count(": ok") == len(files)
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "no-such-scenario"],
+    ["run", str(BAD / "not_yaml.yaml")],
+    ["run", "supermarket-video", "--strategy", "panic"],
+    ["run", "supermarket-video", "--hours", "-3"],
+    ["run", "supermarket-video", "--seed", "x"],
+    ["validate", str(BAD / "multiple_problems.yaml")],
+    ["validate", str(ROOT / "tests")],
+    ["frobnicate"],
+])
+def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
+    res = _cli(*args)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr and res.stderr.strip()
+
+
+def test_binary_garbage_exits_2(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.yaml"
+    junk.write_bytes(bytes(range(256)) * 8)
+    res = _cli("run", str(junk))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "junk.yaml" in res.stderr
+
+
+def test_bad_network_file_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "net.txt").write_text("a b\nc\n")
+    (tmp_path / "s.yaml").write_text("network:\n  kind: file\n  path: net.txt\n")
+    res = _cli("run", str(tmp_path / "s.yaml"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "net.txt:2" in res.stderr
