@@ -176,6 +176,15 @@ class ResponseEffects:
                                doc="time constant of the decay of accommodative benefit")
     speed_floor: float = param(0.3, lo=0.0, hi=1.0, tag="[D]",
                                doc="share of the benefit kept however late (w)")
+    webcare_latency_median_h: float = param(0.767, lo=0.0, hi=1000.0, tag="[E]",
+                                            source="Einwiller & Steilen 2015, PRR 41",
+                                            doc="typical brand: median reply latency (46 min)")
+    webcare_latency_sigma: float = param(2.19, lo=0.0, hi=5.0, tag="[D]",
+                                         source="Einwiller & Steilen 2015 (mean 8.4 h)",
+                                         doc="typical brand: lognormal sigma of reply latency")
+    webcare_never_prob: float = param(0.47, lo=0.0, hi=1.0, tag="[E]",
+                                      source="Einwiller & Steilen 2015",
+                                      doc="typical brand: share of complaints never answered")
     staff_offmessage_per_day: float = param(0.0, lo=0.0, hi=24.0, tag="[A]",
                                             doc="rate of off-message staff posts during a crisis")
     briefing_factor: float = param(0.2, lo=0.0, hi=1.0, tag="[A]",

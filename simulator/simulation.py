@@ -9,6 +9,7 @@ the run only through `snapshot()`, `summary()` and `feed()`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import deque
 from collections.abc import Iterable
@@ -190,6 +191,12 @@ class Simulation:
     def _play_strategy(self, strategy: Strategy):  # type: ignore[no-untyped-def]
         yield self.detected
         t0 = self.env.now
+        if strategy.typical_webcare:
+            fx, rng = self.scenario.response, self._rng["brand"]
+            never = rng.random() < fx.webcare_never_prob
+            latency = fx.webcare_latency_median_h * math.exp(
+                fx.webcare_latency_sigma * rng.standard_normal())
+            strategy = dataclasses.replace(strategy, respond_after_h=None if never else latency)
         for at, action in strategy.timeline(self.duration - t0):
             wait = t0 + at - self.env.now
             if wait > 0:

@@ -47,6 +47,10 @@ class Strategy:
     later_after_h: float | None = param(None, lo=0.0, hi=10_000.0,
                                         doc="when the second statement goes out")
     brief_staff: bool = param(False, doc="brief staff at detection")
+    typical_webcare: bool = param(
+        False, doc="draw the first statement's delay like a typical brand's webcare "
+        "(lognormal latency; sometimes never), from the scenario's response.webcare_* "
+        "parameters, instead of respond_after_h")
 
     def timeline(self, horizon_h: float) -> Iterator[tuple[float, Action]]:
         """(hours after detection, action), in time order, up to `horizon_h`."""

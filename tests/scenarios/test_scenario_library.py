@@ -24,7 +24,7 @@ STRATEGIES = sorted(p.stem for p in (LIB / "strategies").glob("*.yaml"))
 def test_library_has_the_expected_files() -> None:
     assert {"supermarket-video", "airline-luggage", "telecom-storing"} <= set(SCENARIOS)
     expected = ["silent", "fast-empathetic", "slow-empathetic", "defensive", "deleter",
-                "contradictory"]
+                "contradictory", "typical-webcare"]
     assert set(STRATEGIES) == set(expected) and len(STRATEGIES) == len(expected)
     assert DEFAULT_SCENARIO == "supermarket-video"
     assert DEFAULT_SCENARIO in SCENARIOS

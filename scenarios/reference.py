@@ -1,0 +1,139 @@
+"""Reference tables generated from the schema, so the docs cannot drift.
+
+`python -m scenarios.reference` rewrites the generated blocks of
+docs/file-formats.md (every key of both formats) and docs/model.md (every
+model parameter with its default, range, evidence tag and source); a test
+fails when a committed doc differs from what this module generates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from scenarios.schema import describe
+from simulator.config import Scenario
+from simulator.strategy import Strategy
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+# sections whose fields are model parameters (the rest are structure and plan)
+MODEL_SECTIONS = ("complaint", "spread", "response", "advocates", "media", "reputation", "plan")
+
+
+def _default(f: dataclasses.Field[Any]) -> str:
+    if f.default is not dataclasses.MISSING:
+        value = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
+        if dataclasses.is_dataclass(value):
+            return "(section)"
+    else:
+        return ""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def key_table(cls: type, prefix: str = "") -> list[str]:
+    """Markdown rows for every key of a dataclass format, sections flattened."""
+    hints = get_type_hints(cls)
+    rows: list[str] = []
+    nested: list[tuple[str, type]] = []
+    for f in dataclasses.fields(cls):
+        tp = hints[f.name]
+        if f.metadata.get("section"):
+            nested.append((f.name, tp))
+            continue
+        meta = dict(f.metadata)
+        rows.append(f"| `{prefix}{f.name}` | {_cell(describe(tp, meta))} | `{_default(f)}` | "
+                    f"{_cell(meta.get('doc', ''))} |")
+    for name, tp in nested:
+        rows.append(f"| **`{prefix}{name}`** | section | | {_cell(tp.__doc__ or '')} |")
+        rows.extend(key_table(tp, f"{prefix}{name}."))
+    return rows
+
+
+def formats_reference() -> str:
+    """The generated part of docs/file-formats.md."""
+    head = "| key | expected | default | meaning |\n|---|---|---|---|"
+    from simulator.config import Inject
+
+    return "\n".join([
+        "### Scenario keys", "", head, *key_table(Scenario), "",
+        "### Inject keys (each item of `injects`)", "", head, *key_table(Inject), "",
+        "### Strategy keys", "", head, *key_table(Strategy), ""])
+
+
+def _range(meta: dict[str, Any]) -> str:
+    rng = meta.get("range")
+    if rng:
+        return f"{rng[0]:g} - {rng[1]:g}"
+    return ""
+
+
+def parameter_table() -> str:
+    """Every model parameter: default, plausible range, evidence tag, source."""
+    rows = ["| parameter | default | range | tag | source | meaning |",
+            "|---|---|---|---|---|---|"]
+    hints = get_type_hints(Scenario)
+    for section in MODEL_SECTIONS:
+        cls = hints[section]
+        for f in dataclasses.fields(cls):
+            meta = dict(f.metadata)
+            if not meta.get("tag"):
+                continue
+            rows.append(f"| `{section}.{f.name}` | `{_default(f)}` | {_range(meta)} | "
+                        f"{meta['tag']} | {_cell(meta.get('source', ''))} | "
+                        f"{_cell(meta.get('doc', ''))} |")
+    net = hints["network"]
+    for f in dataclasses.fields(net):
+        meta = dict(f.metadata)
+        if meta.get("tag"):
+            rows.append(f"| `network.{f.name}` | `{_default(f)}` | {_range(meta)} | "
+                        f"{meta['tag']} | {_cell(meta.get('source', ''))} | "
+                        f"{_cell(meta.get('doc', ''))} |")
+    return "\n".join(rows) + "\n"
+
+
+BLOCKS = {"file-formats.md": ("KEYS", formats_reference),
+          "model.md": ("PARAMETERS", parameter_table)}
+
+
+def render(text: str, name: str, body: str) -> str:
+    """`text` with the generated block `name` replaced by `body`."""
+    pattern = re.compile(rf"(<!-- BEGIN GENERATED {name} -->\n).*?(<!-- END GENERATED {name} -->)",
+                         re.S)
+    if not pattern.search(text):
+        raise ValueError(f"no generated block {name} in the document")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
+
+
+def expected(doc: str) -> str:
+    """What docs/`doc` must contain."""
+    block, make = BLOCKS[doc]
+    return render((DOCS / doc).read_text(encoding="utf-8"), block, make())
+
+
+def main() -> int:
+    for doc in BLOCKS:
+        path = DOCS / doc
+        path.write_text(expected(doc), encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
