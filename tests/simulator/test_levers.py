@@ -109,7 +109,7 @@ def test_media_amplifies() -> None:
 
 
 def test_briefing_staff_lowers_offmessage_damage() -> None:
-    sc = scenario(response={"staff_offmessage_per_day": 6.0, "reignite_prob": 0.3})
+    sc = scenario(response={"staff_offmessage_per_day": 4.0, "reignite_prob": 0.2})
     briefed = Strategy(name="b", respond_after_h=0, brief_staff=True)
     unbriefed = Strategy(name="n", respond_after_h=0)
     _assert_lower(_sharers(sc, briefed), _sharers(sc, unbriefed))
@@ -125,3 +125,36 @@ def test_higher_arousal_raises_spread() -> None:
                            None),
                   _sharers(scenario(complaint={"arousal": 2.0, "complainant_followers": 400}),
                            None))
+
+
+def test_public_compensation_fuels_the_fire() -> None:
+    sc = scenario()
+    ack = Strategy(name="a", respond_after_h=0)
+    paid = Strategy(name="p", respond_after_h=0, compensation_after_h=0)
+    _assert_lower(_sharers(sc, ack), _sharers(sc, paid))
+
+
+def test_a_slow_legal_review_raises_spread() -> None:
+    fast = Strategy(name="f", respond_after_h=0, solution_after_h=0)
+    _assert_lower(_sharers(scenario(plan={"approval_delay_h": 0.0}), fast),
+                  _sharers(scenario(plan={"approval_delay_h": 6.0}), fast))
+
+
+def test_an_influencer_joining_raises_spread() -> None:
+    from simulator.config import Inject
+
+    calm = scenario()
+    joined = scenario(injects=[Inject(at_h=2.0, kind="influencer_joins")])
+    _assert_lower(_sharers(calm, None), _sharers(joined, None))
+
+
+def test_reputation_drops_then_recovers_towards_a_floor() -> None:
+    sc = scenario(duration_h=24 * 30.0, reputation={"recovery_days": 7.0})
+    sim = Simulation(sc, seed=2)
+    sim.run()
+    rep = sim.reputation_h[: sim.hours_done + 1]
+    low = int(rep.argmin())
+    assert rep[0] == sc.reputation.start and rep[low] < rep[0]
+    assert rep[-1] > rep[low], "recovers"
+    lost = rep[0] - rep[low]
+    assert rep[-1] < rep[0] - 0.2 * lost, "to a permanent floor (25% of the damage)"
