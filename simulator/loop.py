@@ -52,6 +52,26 @@ DIGITS = float(2**24)  # a candidate's delay uniform is frac(u * 2**24): u's low
 DONE, NEED_ROOM = 0, 1
 
 
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True)
+def edge_uniform(key: np.uint64, j: int) -> float:
+    """A fixed uniform for edge j of this run: splitmix64 of (run key, edge index).
+
+    Computed when needed instead of stored: no memory per edge and no set-up
+    cost per run, yet every run with the same seed sees the same value on the
+    same edge (common random numbers across paired runs).
+    """
+    z = key + np.uint64(j + 1) * GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * MIX1
+    z = (z ^ (z >> np.uint64(27))) * MIX2
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
 @njit(cache=True)
 def is_negative(kind: int) -> bool:
     return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER)
@@ -151,7 +171,7 @@ def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True)
-def post(cnt, fp, kp, indptr, indices, edge_u, audience, posted, mute, adv, expo, saw,
+def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, expo, saw,
          p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
          op, t, author, kind, story, reader_factor):  # type: ignore[no-untyped-def]
     """Publish a post and push its followers' candidate reactions.
@@ -199,7 +219,7 @@ def post(cnt, fp, kp, indptr, indices, edge_u, audience, posted, mute, adv, expo
         v = indices[j] if own else audience[j]
         expo[v] += 1
         if fixed:
-            u = edge_u[j]
+            u = edge_uniform(edge_key, j)
         else:
             u = rand[cnt[RAND]]
             cnt[RAND] += 1
@@ -217,7 +237,7 @@ def post(cnt, fp, kp, indptr, indices, edge_u, audience, posted, mute, adv, expo
 
 
 @njit(cache=True)
-def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_u, posted, mute, adv, expo,
+def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, expo,
             saw, p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
             limit, max_fanout):  # type: ignore[no-untyped-def]
     """Fire every candidate with operational time < `limit`; DONE or NEED_ROOM."""
@@ -232,14 +252,14 @@ def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_u, posted, mute,
         i = heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u)
         op, v, pid, story, u = h_t[i], h_v[i], h_pid[i], h_story[i], h_u[i]
         if story == S_REIGNITE:
-            post(cnt, fp, kp, indptr, indices, edge_u, empty, posted, mute, adv, expo, saw,
+            post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
                  p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
                  op, to_sim(clk, cum, rates, op), v, K_REIGNITED, S_COMPLAINT, 1.0)
             continue
         if story == S_DEFENCE:
             if posted[S_DEFENCE, v] == 0:
                 posted[S_DEFENCE, v] = 1
-                post(cnt, fp, kp, indptr, indices, edge_u, empty, posted, mute, adv, expo, saw,
+                post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
                      p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
                      op, to_sim(clk, cum, rates, op), v, K_DEFENCE, S_DEFENCE, 1.0)
             continue
@@ -257,7 +277,7 @@ def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_u, posted, mute,
             cnt[REJECTED] += 1
             continue
         posted[story, v] = 1
-        post(cnt, fp, kp, indptr, indices, edge_u, empty, posted, mute, adv, expo, saw,
+        post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
              p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
              op, to_sim(clk, cum, rates, op), v,
              K_DELETION if story == S_DELETION else K_RESHARE, story, 1.0)

@@ -57,7 +57,7 @@ class Simulation:
             net=self.net, kernel=make_kernel(sc.spread),
             clock=make_time_change(sc.spread, start_hour),
             params=self._spread_params(), rng=stream(self.seed, "spread"),
-            edge_u=stream(self.seed, "edges").random(self.net.edges))
+            edge_key=int(stream(self.seed, "edges").integers(0, 2**63)))
         self.coverage = Coverage(list(sc.plan.coverage), self.start)
         self.detected = self.env.event()
         self._alerted = False
@@ -104,7 +104,8 @@ class Simulation:
             p0 = min(1.0, sp.branching_ratio / n_star) if n_star > 0 else 0.0
         evidence = {"video": cp.evidence_multiplier_video,
                     "photo": cp.evidence_multiplier_photo}.get(cp.evidence, 1.0)
-        brand_bound = self.brand.bound if sc.plan.enabled else 1.0
+        # the team may act even with the plan layer off, so the bound always covers the brand
+        brand_bound = self.brand.bound
         return SpreadParams(
             p0=p0, content=cp.arousal * evidence,
             story_factor=(1.0, sc.response.delete_story_reshare, 1.0),

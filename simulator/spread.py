@@ -74,12 +74,12 @@ class SpreadState:
     """
 
     def __init__(self, net: Network, kernel: Kernel, clock: TimeChange, params: SpreadParams,
-                 rng: np.random.Generator, edge_u: np.ndarray) -> None:
+                 rng: np.random.Generator, edge_key: int) -> None:
         self.net, self.kernel, self.clock, self.params = net, kernel, clock, params
         n = net.n
         self._gen = rng
         self._rand = rng.random(RAND_BLOCK)
-        self.edge_u = edge_u
+        self.edge_key = np.uint64(edge_key)  # per-edge uniforms: loop.edge_uniform
         self.cnt = np.zeros(L.N_COUNTERS, dtype=np.int64)
         self.fp = np.zeros(L.N_FLOATS, dtype=np.float64)
         fp = self.fp
@@ -201,7 +201,7 @@ class SpreadState:
         pt, pa, pk, pthr = self._posts
         ht, hv, hp, hs, hu = self._heap
         pid = int(L.post(self.cnt, self.fp, self.kp, self.net.indptr, self.net.indices,
-                         self.edge_u, aud, self.posted, self._mute, self._adv, self.exposures,
+                         self.edge_key, aud, self.posted, self._mute, self._adv, self.exposures,
                          self._saw, pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
                          self.clock.to_op(t), float(t), int(author), int(kind), int(story),
                          float(reader_factor)))
@@ -229,7 +229,7 @@ class SpreadState:
             pt, pa, pk, pthr = self._posts
             ht, hv, hp, hs, hu = self._heap
             status = L.advance(self.cnt, self.fp, self.kp, self.clk, self.cum, self.rates,
-                               self.net.indptr, self.net.indices, self.edge_u, self.posted,
+                               self.net.indptr, self.net.indices, self.edge_key, self.posted,
                                self._mute, self._adv, self.exposures, self._saw,
                                pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
                                limit, self._max_fanout)

@@ -1,0 +1,9 @@
+"""Validation tests (MODEL.md section 5): make the shared `vhelpers` module importable
+under any pytest import mode."""
+
+import sys
+from pathlib import Path
+
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
