@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.spread import NEGATIVE_KINDS, PostKind, SpreadState
+from simulator.spread import NEGATIVE_KINDS, SpreadState
 
 if TYPE_CHECKING:
     from simulator.simulation import Simulation
@@ -72,7 +72,6 @@ def summarise(sim: Simulation) -> dict[str, Any]:
     origin = sim.scenario.complaint.posted_at_h
     peak, to_peak, duration = crisis_shape(hourly, origin)
     snap = sim.snapshot()
-    kinds = sp.post_kind
     rep = sim.reputation_h[: sim.hours_done + 1]
     return {
         "scenario": sim.scenario.name,
@@ -82,7 +81,7 @@ def summarise(sim: Simulation) -> dict[str, Any]:
         "sharers": snap.sharers,
         "reach": snap.reach,
         "negative_posts": int(hourly.sum()),
-        "defences": sum(1 for k in kinds if k == PostKind.DEFENCE),
+        "defences": snap.defences,
         "peak_hourly_negative": peak,
         "time_to_peak_h": _round(to_peak),
         "duration_h": _round(duration),

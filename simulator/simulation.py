@@ -30,7 +30,7 @@ from simulator.metrics import Snapshot, hourly_negative, summarise
 from simulator.network import Network, UserType
 from simulator.population import build_network
 from simulator.rng import stream
-from simulator.spread import PostKind, SpreadParams, SpreadState, Story
+from simulator.spread import NEGATIVE_KINDS, PostKind, SpreadParams, SpreadState, Story
 from simulator.strategy import Strategy
 
 
@@ -342,12 +342,16 @@ class Simulation:
         # the silence multiplier switches on at a time that must be an event
         self.env.timeout(self.scenario.response.silence_after_h)
 
+    def _authors(self, kinds: tuple[int, ...]) -> np.ndarray:
+        """Distinct graph users who wrote a post of one of these kinds."""
+        sp = self.spread
+        authors = sp.post_author
+        keep = np.isin(sp.post_kind, np.asarray(kinds, dtype=np.int8)) & (authors >= 0)
+        return np.unique(authors[keep])
+
     def _reignite(self) -> None:
         sp = self.spread
-        authors = np.unique(np.asarray(
-            [a for a, k in zip(sp.post_author, sp.post_kind, strict=True)
-             if k in (PostKind.COMPLAINT, PostKind.RESHARE, PostKind.REIGNITED) and a >= 0],
-            dtype=np.int64))
+        authors = self._authors((PostKind.COMPLAINT, PostKind.RESHARE, PostKind.REIGNITED))
         if not authors.size:
             return
         chosen = authors[self._rng["brand"].random(authors.size)
@@ -368,14 +372,14 @@ class Simulation:
     def _deletion_noticed_after(self, delay: float):  # type: ignore[no-untyped-def]
         yield self.env.timeout(delay)
         sp = self.spread
-        victims = [a for a, k in zip(sp.post_author[:sp.deleted_below],
-                                     sp.post_kind[:sp.deleted_below], strict=True)
-                   if k in (PostKind.COMPLAINT, PostKind.RESHARE) and a >= 0]
-        if not victims:
+        kinds = sp.post_kind[: sp.deleted_below]
+        authors = sp.post_author[: sp.deleted_below]
+        victims = authors[np.isin(kinds, [PostKind.COMPLAINT, PostKind.RESHARE]) & (authors >= 0)]
+        if not victims.size:
             return
         self._deletion_noticed = True
         self._event(EventKind.DELETION_NOTICED, "they deleted my comment")
-        self._post(victims[0], PostKind.DELETION, Story.DELETION)
+        self._post(int(victims[0]), PostKind.DELETION, Story.DELETION)
 
     def _event(self, kind: EventKind, text: str, **extra: object) -> None:
         self.events.append(FeedItem(t=self.env.now, kind=kind.value, text=text,
@@ -410,14 +414,12 @@ class Simulation:
         sp = self.spread
         hours = max(1, math.ceil(self.env.now))
         neg = hourly_negative(sp, hours)
-        authors = {a for a, k in zip(sp.post_author, sp.post_kind, strict=True)
-                   if k != PostKind.MEDIA and k != PostKind.DEFENCE and k != PostKind.COMPETITOR
-                   and a >= 0}
+        authors = self._authors(tuple(NEGATIVE_KINDS))
         h = self._hours_done
         return Snapshot(
-            t=self.now, hourly_negative=neg, sharers=len(authors),
+            t=self.now, hourly_negative=neg, sharers=int(authors.size),
             reach=int(np.count_nonzero(sp.exposures)),
-            defences=sum(1 for k in sp.post_kind if k == PostKind.DEFENCE),
+            defences=int(np.count_nonzero(sp.post_kind == PostKind.DEFENCE)),
             reputation=float(self.reputation_h[h]), media_stories=self.media_stories,
             detected_at=self.brand.detected_at, first_response_at=self.brand.first_response_at,
             last_spoken_at=self.brand.last_spoken_at, brand_multiplier=self.brand.multiplier(
