@@ -1,0 +1,157 @@
+"""The results store: one SQLite file per batch, written run by run.
+
+Rows are committed in small transactions as runs finish, so an interrupted
+batch (Ctrl-C, kill -9, a dead worker) keeps every finished run and never
+leaves a corrupt file (SQLite's journal). `--resume` reads which run ids are
+done and skips them. The `meta` table pins the experiment a file belongs to,
+so a resume with a different experiment is refused instead of mixing results.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+METRICS: tuple[tuple[str, str], ...] = (
+    ("sharers", "INTEGER"), ("reach", "INTEGER"), ("negative_posts", "INTEGER"),
+    ("defences", "INTEGER"), ("peak_hourly_negative", "INTEGER"), ("time_to_peak_h", "REAL"),
+    ("duration_h", "REAL"), ("detected_at_h", "REAL"), ("first_response_at_h", "REAL"),
+    ("media_pickups", "INTEGER"), ("reputation_min", "REAL"), ("reputation_end", "REAL"),
+    ("deletions", "INTEGER"),
+)
+METRIC_NAMES = tuple(name for name, _ in METRICS)
+RUN_COLUMNS = ("run_id", "design", "scenario", "strategy", "point", "replication", "seed",
+               "params", "version", "status", "error", "elapsed_s", *METRIC_NAMES)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    design TEXT NOT NULL,          -- 'grid' or 'sensitivity'
+    scenario TEXT NOT NULL,
+    strategy TEXT NOT NULL,
+    point TEXT NOT NULL,           -- readable grid point, '' for the base point
+    replication INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    params TEXT NOT NULL,          -- JSON object: dotted parameter -> value
+    version TEXT NOT NULL,
+    status TEXT NOT NULL,          -- 'ok' or 'error'
+    error TEXT,
+    elapsed_s REAL,
+    {", ".join(f"{name} {kind}" for name, kind in METRICS)}
+);
+CREATE TABLE IF NOT EXISTS hourly (
+    run_id TEXT NOT NULL,
+    hour INTEGER NOT NULL,
+    negative INTEGER NOT NULL,
+    reach INTEGER NOT NULL,
+    reputation REAL NOT NULL,
+    PRIMARY KEY (run_id, hour)
+);
+"""
+
+
+class StoreError(ValueError):
+    """A results file that cannot be used as asked."""
+
+
+class ResultsStore:
+    """`DIR/results.sqlite`: runs, their hourly series and the experiment they belong to."""
+
+    FILENAME = "results.sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        path = Path(path)
+        self.path = path / self.FILENAME if path.is_dir() or not path.suffix else path
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30.0)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a stormdrill results file ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- the experiment the file belongs to ---------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def claim(self, fingerprint: str, description: dict[str, Any], resume: bool) -> None:
+        """Tie the file to one experiment; refuse to mix two."""
+        existing = self.meta("fingerprint")
+        done = self.count()
+        if existing is None or (done == 0 and not resume):
+            with self.db:
+                self.db.execute("DELETE FROM meta")
+                self.db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+                self.db.execute("INSERT INTO meta VALUES ('experiment', ?)",
+                                (json.dumps(description, sort_keys=True),))
+            return
+        if existing != fingerprint:
+            raise StoreError(f"{self.path} holds results of another experiment; "
+                             "use another --out folder, or delete the file")
+        if not resume:
+            raise StoreError(f"{self.path} already holds {done} runs of this experiment; "
+                             "add --resume to continue it, or use another --out folder")
+
+    # ---- writing ------------------------------------------------------------------------
+    def done_ids(self) -> set[str]:
+        """Runs that finished (ok or failed with a recorded error): never recomputed."""
+        return {r[0] for r in self.db.execute("SELECT run_id FROM runs")}
+
+    def add(self, results: Iterable[dict[str, Any]]) -> int:
+        """Store finished runs (row dicts with an optional `hourly` list) in one transaction."""
+        n = 0
+        with self.db:
+            for res in results:
+                row = [res.get(c) for c in RUN_COLUMNS]
+                row[RUN_COLUMNS.index("params")] = json.dumps(res.get("params", {}),
+                                                              sort_keys=True)
+                self.db.execute(f"INSERT OR REPLACE INTO runs VALUES "
+                                f"({', '.join('?' * len(RUN_COLUMNS))})", row)
+                hourly = res.get("hourly") or []
+                self.db.executemany("INSERT OR REPLACE INTO hourly VALUES (?, ?, ?, ?, ?)",
+                                    [(res["run_id"], h, *vals) for h, vals in enumerate(hourly)])
+                n += 1
+        return n
+
+    # ---- reading ------------------------------------------------------------------------
+    def count(self, status: str | None = None) -> int:
+        if status is None:
+            return int(self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+        return int(self.db.execute("SELECT COUNT(*) FROM runs WHERE status = ?",
+                                   (status,)).fetchone()[0])
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Tidy rows: one dict per run, grid parameters as their own keys."""
+        cur = self.db.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY "
+                              "design, scenario, point, strategy, replication")
+        for values in cur:
+            row = dict(zip(RUN_COLUMNS, values, strict=True))
+            params = json.loads(row["params"])
+            row["params"] = params
+            row.update(params)
+            yield row
+
+    def hourly(self, run_ids: Iterable[str] | None = None) -> Iterator[tuple[str, int, int, int,
+                                                                             float]]:
+        """(run_id, hour, negative, reach, reputation) rows."""
+        if run_ids is None:
+            yield from self.db.execute("SELECT * FROM hourly ORDER BY run_id, hour")
+            return
+        for rid in run_ids:
+            yield from self.db.execute("SELECT * FROM hourly WHERE run_id = ? ORDER BY hour",
+                                       (rid,))
