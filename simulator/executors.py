@@ -49,7 +49,7 @@ def warm_up(tasks: Sequence[RunTask]) -> None:
     seen = set()
     for task in tasks:
         key = (task.scenario.network, task.scenario.complaint.complainant_followers)
-        if key not in seen:
+        if key not in seen and len(seen) < 4:  # the network cache holds four
             seen.add(key)
             build_network(task.scenario)
     first = tasks[0].scenario
@@ -57,33 +57,46 @@ def warm_up(tasks: Sequence[RunTask]) -> None:
 
 
 def run_pool(tasks: Sequence[RunTask], workers: int) -> Iterator[Rows]:
-    """Run on a local process pool; survive workers that die."""
+    """Run on a local process pool; survive workers that die.
+
+    When a worker dies, every unfinished run of that pool is a suspect. The
+    suspects run again one per chunk; if a pool breaks a second time they run
+    in a one-worker pool, where the run that breaks it is the first unfinished
+    one: that run is recorded as failed, and the others go on.
+    """
     if os.name == "posix":
         warm_up(tasks)
-    queue = chunked(tasks, workers)
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    queue = chunked(tasks, workers)
+    attempt = 0
     while queue:
-        retry: list[list[RunTask]] = []
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+        isolate = attempt >= 2
+        broken: list[tuple[int, list[RunTask]]] = []
+        pool = ProcessPoolExecutor(max_workers=1 if isolate else workers, mp_context=ctx,
                                    initializer=_ignore_sigint)
         try:
-            pending: dict[Future[Rows], list[RunTask]] = {
-                pool.submit(run_chunk, chunk): chunk for chunk in queue}
+            pending: dict[Future[Rows], tuple[int, list[RunTask]]] = {
+                pool.submit(run_chunk, chunk): (i, chunk) for i, chunk in enumerate(queue)}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    chunk = pending.pop(fut)
+                    order, chunk = pending.pop(fut)
                     try:
-                        yield fut.result()
+                        rows = fut.result()
                     except BrokenProcessPool:
-                        if len(chunk) == 1:
-                            yield failed_rows(chunk, "worker process died while running "
-                                              "this run (killed or crashed)")
-                        else:
-                            retry.extend([t] for t in chunk)
+                        broken.append((order, chunk))
+                        continue
+                    yield rows
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        queue = retry
+        broken.sort(key=lambda item: item[0])
+        suspects = [[t] for _, chunk in broken for t in chunk]
+        if isolate and suspects:
+            yield failed_rows(suspects[0], "worker process died while running this run "
+                              "(killed or crashed)")
+            suspects = suspects[1:]
+        queue = suspects
+        attempt = attempt + 1 if suspects else attempt
 
 
 def run_dask(tasks: Sequence[RunTask], address: str) -> Iterator[Rows]:

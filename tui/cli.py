@@ -50,6 +50,24 @@ def _build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check scenario and strategy files")
     val.add_argument("files", nargs="+", metavar="FILE")
 
+    bat = sub.add_parser("batch", help="run an experiment: strategies x parameters x "
+                         "replications, stored in SQLite")
+    bat.add_argument("experiment", help="experiment file (or library experiment name)")
+    bat.add_argument("--workers", "-w", type=int, default=None,
+                     help="local worker processes (default: all cores)")
+    bat.add_argument("--scheduler", default=None,
+                     help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    bat.add_argument("--out", "-o", default=None,
+                     help="results folder (default: stormdrill-results/NAME)")
+    bat.add_argument("--resume", action="store_true",
+                     help="continue an interrupted batch in --out")
+    bat.add_argument("--quiet", "-q", action="store_true", help="no progress line")
+
+    rep = sub.add_parser("report", help="write a report of batch results")
+    rep.add_argument("results", help="results folder or results.sqlite")
+    rep.add_argument("-o", "--output", default="report.html",
+                     help="report file: .html (default report.html) or .md")
+
     lib = sub.add_parser("scenarios", help="list the scenario library")
     lib.add_argument("--json", action="store_true", help="print a JSON list")
     lib.add_argument("--strategies", action="store_true", help="list built-in strategies too")
@@ -115,6 +133,47 @@ def format_summary(s: dict[str, Any], title: str) -> str:
     return "\n".join(lines)
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    import scenarios
+    from simulator import analysis
+    from simulator.runner import run_batch
+
+    if args.workers is not None and args.workers < 1:
+        raise CliError(f"--workers must be at least 1, got {args.workers}")
+    experiment = scenarios.load_experiment(args.experiment)
+    out = Path(args.out) if args.out else Path("stormdrill-results") / experiment.name
+    rows = run_batch(experiment, workers=args.workers, scheduler=args.scheduler, out=out,
+                     resume=args.resume, progress=not args.quiet)
+    summary = analysis.summarise(rows)
+    baseline = experiment.baseline or experiment.strategies[0][0]
+    diffs = analysis.paired_differences(rows, baseline)
+    print(analysis.format_table(summary, diffs))
+    analysis.export(rows, summary, out)
+    failed = sum(1 for r in rows if r["status"] != "ok")
+    if failed:
+        print(f"{failed} runs failed; their errors are in {out / 'results.sqlite'}",
+              file=sys.stderr)
+    print(f"results: {out}/ (results.sqlite, summary.csv, runs.parquet); "
+          f"report: stormdrill report {out} -o report.html")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tui.report import write_batch_report
+
+    src = Path(args.results)
+    if not src.exists():
+        raise CliError(f"{src}: no such results folder or file; expected the --out folder "
+                       "of `stormdrill batch`")
+    path = write_batch_report(src, Path(args.output))
+    print(f"wrote {path}")
+    return 0
+
+
 def _validate(args: argparse.Namespace) -> int:
     import scenarios
 
@@ -166,16 +225,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 0
-    handlers = {"run": _run, "validate": _validate, "scenarios": _list}
+    handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
+                "report": _report}
     import scenarios
     from simulator.actions import ActionError
     from simulator.netio import NetworkFileError
+    from simulator.runner import BatchInterrupted
+    from simulator.store import StoreError
 
     try:
         return handlers[args.command](args)
-    except (scenarios.FileError, NetworkFileError, ActionError) as err:
+    except (scenarios.FileError, NetworkFileError, ActionError, StoreError) as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BatchInterrupted as err:
+        print(f"stormdrill: {err}; continue with --resume", file=sys.stderr)
+        return 130
     except CliError as err:
         print(f"stormdrill: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
