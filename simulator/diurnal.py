@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,6 +26,12 @@ BINS_PER_DAY = int(24 / BIN_H)
 def activity_profile(trough: float, trough_hour: float, peak: float,
                      peak_hour: float) -> np.ndarray:
     """Relative activity per 15-minute bin of a day (index 0 = 00:00-00:15), mean 1."""
+    return _profile(trough, trough_hour, peak, peak_hour).copy()
+
+
+@lru_cache(maxsize=16)
+def _profile(trough: float, trough_hour: float, peak: float, peak_hour: float) -> np.ndarray:
+    """The profile, solved once per parameter set (a batch reuses it every run)."""
     if not trough < 1.0 < peak:
         raise ValueError("diurnal profile needs trough < 1 < peak for a daily mean of 1")
     mids = (np.arange(BINS_PER_DAY) + 0.5) * BIN_H

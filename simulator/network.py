@@ -43,6 +43,7 @@ class Network:
     complainant: int = -1
     media: list[int] = field(default_factory=list)
     labels: list[str] | None = None  # original node names of an imported graph
+    _n_star: float | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -65,8 +66,13 @@ class Network:
         """Mean follower count of a reached user, <k_in k_out> / <k_in> (MODEL.md 4).
 
         Only ordinary users and influencers count: broadcast accounts do not
-        reshare the complaint.
+        reshare the complaint. Cached: the graph does not change.
         """
+        if self._n_star is None:
+            self._n_star = self._compute_n_star()
+        return self._n_star
+
+    def _compute_n_star(self) -> float:
         mask = (self.types == UserType.ORDINARY) | (self.types == UserType.INFLUENCER)
         k_in = self.following_counts()[mask].astype(float)
         k_out = self.follower_counts()[mask].astype(float)

@@ -223,7 +223,11 @@ class SpreadState:
 
     def advance(self, until: float) -> None:
         """Process every candidate firing strictly before simulation time `until`."""
+        if not self.cnt[L.HEAP]:
+            return
         limit = self.clock.to_op(until)
+        if self._heap[0][0] >= limit:  # nothing fires before `until`: skip the kernel call
+            return
         while self.pending:
             self._make_room(self._max_fanout)
             pt, pa, pk, pthr = self._posts
