@@ -1,7 +1,8 @@
-"""Scenario and strategy files: YAML formats, strict validation, the shipped library.
+"""Scenario, strategy and experiment files: YAML formats, strict validation, the library.
 
-    from scenarios import load_scenario, load_strategy, FileError
+    from scenarios import load_scenario, load_strategy, load_experiment, FileError
     sc = load_scenario("supermarket-video")      # a library name or a path
+    exp = load_experiment("strategy-comparison") # a simulator.batch.Experiment
 
 Every problem in a file is reported at once in a `FileError`, each naming the
 file, line and key, what was expected, and a did-you-mean where one fits.
@@ -9,6 +10,7 @@ file, line and key, what was expected, and a did-you-mean where one fits.
 
 from scenarios.dump import dump_yaml, scenario_to_dict, to_dict
 from scenarios.errors import FileError, Problem
+from scenarios.experiment import library_experiments, load_experiment
 from scenarios.library import LibraryEntry, library_scenarios, library_strategies
 from scenarios.loader import load_any, load_scenario, load_strategy, validate_file
 from scenarios.refs import DEFAULT_SCENARIO
@@ -19,9 +21,11 @@ __all__ = [
     "LibraryEntry",
     "Problem",
     "dump_yaml",
+    "library_experiments",
     "library_scenarios",
     "library_strategies",
     "load_any",
+    "load_experiment",
     "load_scenario",
     "load_strategy",
     "scenario_to_dict",

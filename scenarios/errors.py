@@ -34,13 +34,18 @@ class FileError(Exception):
         if not problems:
             raise ValueError("FileError needs at least one problem")
         # Sorted by line so the message reads top to bottom like the file;
-        # whole-file problems (no line) come first. The sort is stable.
-        self.problems: list[Problem] = sorted(problems, key=lambda p: p.line or 0)
+        # whole-file problems (no line) come first. The sort is stable. Problems
+        # of files an experiment refers to stay grouped after the first file's.
+        order: dict[str, int] = {}
+        for p in problems:
+            order.setdefault(p.path, len(order))
+        self.problems: list[Problem] = sorted(problems,
+                                              key=lambda p: (order[p.path], p.line or 0))
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @property
     def path(self) -> str:
-        """The file the problems are in."""
+        """The file the problems are in (the first one, when several files are)."""
         return self.problems[0].path
 
 

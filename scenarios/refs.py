@@ -14,6 +14,7 @@ from scenarios.errors import FileError, Problem, did_you_mean
 HERE = Path(__file__).resolve().parent
 SCENARIO_DIR = HERE / "library"
 STRATEGY_DIR = HERE / "strategies"
+EXPERIMENT_DIR = HERE / "experiments"
 DEFAULT_SCENARIO = "supermarket-video"
 SUFFIXES = (".yaml", ".yml")
 

@@ -1,0 +1,290 @@
+"""Experiment files: one bad file per failure mode, a good file, the shipped example."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from scenarios import (
+    FileError,
+    Problem,
+    load_experiment,
+    load_scenario,
+    load_strategy,
+    validate_file,
+)
+from scenarios.experiment import MAX_RUNS, grid_parameters
+from simulator.batch import Experiment, expand
+from simulator.config import get_path, replace_path
+
+ROOT = Path(__file__).resolve().parents[2]
+BAD = ROOT / "tests" / "fixtures" / "bad" / "experiments"
+EXAMPLE = ROOT / "scenarios" / "experiments" / "strategy-comparison.yaml"
+SCENARIO = ROOT / "scenarios" / "library" / "supermarket-video.yaml"
+
+# fixture, line, key, words the message must contain, hint words ("" = no hint needed)
+CASES = [
+    ("unknown_strategy", 5, "strategies[1]", ["'fast-empathic'", "not a library strategy",
+                                              "expected a library name or a path"],
+     "did you mean 'fast-empathetic'?"),
+    ("unknown_scenario", 2, "scenarios[0]", ["'supermarkt-video'", "not a library scenario",
+                                             "expected a library name"],
+     "did you mean 'supermarket-video'?"),
+    ("bad_grid_path", 6, "grid.plan.aproval_delay_h", ["unknown scenario parameter",
+                                                       "expected a dotted path"],
+     "did you mean 'plan.approval_delay_h'?"),
+    ("grid_out_of_range", 7, "grid.plan.approval_delay_h[0]",
+     ["-1", "below the minimum 0", "expected a number from 0 to 168"], ""),
+    ("grid_wrong_type", 6, "grid.network.users[1]",
+     ["'many'", "not a number", "expected a whole number from 10"], ""),
+    ("baseline_not_a_strategy", 5, "baseline",
+     ["'fast-empatetic'", "not one of the strategies", "expected one of silent, "
+      "fast-empathetic"], "did you mean 'fast-empathetic'?"),
+    ("zero_replications", 4, "replications",
+     ["0", "below the minimum 1", "expected a whole number from 1 to 100000"], ""),
+    ("absurd_size", 5, "grid", ["absurd size", "12,000,000 runs", "40 grid points",
+                                "3 strategies", "expected at most 10,000,000"],
+     "fewer grid values"),
+    ("duplicate_strategies", 6, "strategies[2]",
+     ["duplicate strategy 'silent'", "first at strategies[0], line 4",
+      "expected each strategy once"], "remove one"),
+    ("empty_scenarios", 2, "scenarios", ["empty list", "expected at least one scenario"],
+     "supermarket-video"),
+    ("grid_breaks_rule", 7, "grid.spread.diurnal_peak[0]",
+     ["spread.diurnal_peak=1", "scenario 'supermarket-video'", "not above 1",
+      "expected diurnal_trough < 1 < diurnal_peak"], "drop this value"),
+    ("unknown_key", 4, "replication", ["unknown key", "expected a key of the experiment"],
+     "did you mean 'replications'?"),
+]
+
+
+def _error(path: Path | str) -> FileError:
+    with pytest.raises(FileError) as info:
+        load_experiment(str(path))
+    return info.value
+
+
+def _find(err: FileError, key: str) -> Problem:
+    matches = [p for p in err.problems if p.key == key]
+    assert matches, f"no problem for {key!r} in:\n{err}"
+    return matches[0]
+
+
+def test_every_fixture_has_a_case() -> None:
+    assert {p.stem for p in BAD.glob("*.yaml")} == {c[0] for c in CASES}
+
+
+@pytest.mark.parametrize(("name", "line", "key", "words", "hint"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_bad_fixture(name: str, line: int, key: str, words: list[str], hint: str) -> None:
+    path = BAD / f"{name}.yaml"
+    err = _error(path)
+    problem = _find(err, key)
+    assert problem.path == str(path)
+    assert problem.line == line
+    text = str(err)
+    assert f"{path}:{line}: {key}: " in text
+    for word in words:
+        assert word in problem.message, f"{word!r} not in {problem.message!r}"
+    if hint:
+        assert hint in problem.hint, problem.hint
+        assert f"\n  {problem.hint}" in text
+    # the CLI's `validate` sees the same problems
+    with pytest.raises(FileError) as again:
+        validate_file(str(path))
+    assert str(again.value) == text
+
+
+def test_unknown_key_also_reports_the_missing_required_key() -> None:
+    err = _error(BAD / "unknown_key.yaml")
+    missing = _find(err, "replications")
+    assert missing.line is None and "missing key" in missing.message
+    assert str(err).startswith(f"{BAD / 'unknown_key.yaml'}: replications: missing key")
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder with an own scenario and strategy next to an experiment."""
+    _write(tmp_path, "exp/my-scenario.yaml", SCENARIO.read_text().replace(
+        "users: 20000", "users: 2000"))
+    _write(tmp_path, "exp/strategies/quick.yaml", "kind: strategy\nname: quick-one\n"
+           "respond_after_h: 0.5\n")
+    return tmp_path
+
+
+def test_good_file_loads(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(project, "exp/weekend.yaml", """\
+description: own files next to the experiment, library files by name
+scenarios: [supermarket-video, ./my-scenario.yaml]
+strategies: [silent, strategies/quick.yaml, none]
+replications: 3
+seed: 7
+hours: 24
+grid:
+  plan.approval_delay_h: [0, 1, 3]
+  response.empathy: [0.8, 0.9]
+  network.users: [5000]
+sensitivity:
+  replications: 2
+""")
+    monkeypatch.chdir(project.parent)  # relative paths are from the file, not the cwd
+    exp = load_experiment(str(path))
+    own = load_scenario(str(project / "exp" / "my-scenario.yaml"))
+    quick = load_strategy(str(project / "exp" / "strategies" / "quick.yaml"))
+    assert exp == Experiment(
+        name="weekend",
+        scenarios=(("supermarket-video", load_scenario("supermarket-video")),
+                   ("my-scenario", own)),
+        strategies=(("silent", load_strategy("silent")),
+                    ("quick", dataclasses.replace(quick, name="quick")), ("none", None)),
+        replications=3, seed=7,
+        grid=(("plan.approval_delay_h", (0.0, 1.0, 3.0)), ("response.empathy", (0.8, 0.9)),
+              ("network.users", (5000,))),
+        baseline="silent", hours=24.0, sensitivity_replications=2)
+    assert [type(v) for v in exp.grid[2][1]] == [int]
+    assert validate_file(str(path)) == "experiment"
+    tasks = expand(exp)
+    assert len([t for t in tasks if t.design == "grid"]) == 2 * 3 * 6 * 3
+
+
+def test_defaults_and_detection_without_kind(tmp_path: Path) -> None:
+    path = _write(tmp_path, "plain.yaml", "scenarios: [supermarket-video]\n"
+                  "strategies: [fast-empathetic, silent]\nreplications: 1\n")
+    exp = load_experiment(str(path))
+    assert (exp.name, exp.seed, exp.grid, exp.hours, exp.baseline,
+            exp.sensitivity_replications) == ("plain", 0, (), None, "fast-empathetic", 0)
+    assert validate_file(str(path)) == "experiment"
+    # a typo in one of the two keys still gets experiment messages
+    typo = _write(tmp_path, "typo.yaml", "scenarios: [supermarket-video]\n"
+                  "stratgies: [silent]\nreplications: 1\n")
+    with pytest.raises(FileError, match="did you mean 'strategies'"):
+        validate_file(str(typo))
+
+
+def test_empty_sensitivity_section_means_the_default_sweep(tmp_path: Path) -> None:
+    path = _write(tmp_path, "s.yaml", "scenarios: [supermarket-video]\nstrategies: [silent]\n"
+                  "replications: 1\nsensitivity:\n")
+    assert load_experiment(str(path)).sensitivity_replications == 50
+
+
+def test_referenced_file_reports_its_own_problems(tmp_path: Path) -> None:
+    _write(tmp_path, "broken.yaml", "name: broken\nnetwork:\n  users: 5\n")
+    path = _write(tmp_path, "exp.yaml", "scenarios: [./broken.yaml, silent]\n"
+                  "strategies: [./broken.yaml, supermarket-video]\nreplications: 1\n")
+    err = _error(path)
+    assert err.path == str(path)  # the experiment's own problems come first
+    assert "is not a valid scenario (its problems are listed below)" in \
+        _find(err, "scenarios[0]").message
+    assert "list it under strategies" in _find(err, "scenarios[1]").hint
+    assert "list it under scenarios" in _find(err, "strategies[1]").hint
+    nested = [p for p in err.problems if p.path != str(path)]
+    assert any(p.key == "network.users" and p.line == 3 and "below the minimum" in p.message
+               for p in nested)
+    assert any("this looks like a scenario file; expected a strategy" in str(p) for p in nested)
+    paths = [p.path for p in err.problems]
+    assert paths == sorted(paths, key=lambda p: p != str(path))
+
+
+def test_missing_file_and_grid_shape_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path, "exp.yaml", """\
+scenarios: [../nowhere/scen.yaml]
+strategies: [silent]
+replications: 1
+grid:
+  plan: [1]
+  plan.coverage: ["24/7"]
+  duration_h: 5
+  spread.per_exposure_prob: [null, 0.1, 0.1]
+  network.users: []
+  approval_delay: [1]
+""")
+    err = _error(path)
+    assert "file not found" in _find(err, "scenarios[0]").message
+    assert "is a section" in _find(err, "grid.plan").message
+    assert "holds a list" in _find(err, "grid.plan.coverage").message
+    assert _find(err, "grid.duration_h").hint == "write it as a list: [5]"
+    assert "listed twice" in _find(err, "grid.spread.per_exposure_prob[2]").message
+    assert "empty list" in _find(err, "grid.network.users").message
+    assert _find(err, "grid.approval_delay").hint == "did you mean 'plan.approval_delay_h'?"
+
+
+def test_grid_point_rules_blame_the_right_value(tmp_path: Path) -> None:
+    path = _write(tmp_path, "exp.yaml", """\
+scenarios: [supermarket-video]
+strategies: [silent]
+replications: 1
+grid:
+  plan.approval_delay_h: [0, 1]
+  duration_h: [100, 1]
+  network.users: [5000, 500]
+""")
+    err = _error(path)
+    assert {p.key for p in err.problems} == {"grid.duration_h[1]", "grid.network.users[1]"}
+    short = _find(err, "grid.duration_h[1]")
+    assert short.line == 6
+    assert short.message.startswith("at grid point duration_h=1 of scenario "
+                                    "'supermarket-video', injects[0].at_h: 20 is after the end")
+    small = _find(err, "grid.network.users[1]")
+    assert small.line == 7 and "network.users=500" in small.message
+    assert "complaint.complainant_followers: 800 is more than network.users (500)" in \
+        small.message
+
+
+def test_wrong_kinds(tmp_path: Path) -> None:
+    with pytest.raises(FileError, match="this file is an experiment; expected a scenario"):
+        load_scenario(str(EXAMPLE))
+    with pytest.raises(FileError, match="this file is a scenario; expected an experiment"):
+        load_experiment(str(SCENARIO))
+    with pytest.raises(FileError, match="library scenario"):
+        load_experiment("supermarket-video")
+    path = _write(tmp_path, "k.yaml", "kind: experment\nscenarios: [supermarket-video]\n"
+                  "strategies: [silent]\nreplications: 1\n")
+    with pytest.raises(FileError, match="did you mean 'experiment'"):
+        validate_file(str(path))
+
+
+def test_size_limit_counts_every_run(tmp_path: Path) -> None:
+    values = ", ".join(str(i) for i in range(100))
+    path = _write(tmp_path, "big.yaml", "scenarios: [supermarket-video]\n"
+                  f"strategies: [silent, none]\nreplications: 100000\n"
+                  f"grid:\n  plan.approval_delay_h: [{values}]\n")
+    assert "absurd size" in _find(_error(path), "grid").message
+    ok = _write(tmp_path, "ok.yaml", "scenarios: [supermarket-video]\n"
+                f"strategies: [silent, none]\nreplications: {MAX_RUNS // 2}\n")
+    with pytest.raises(FileError, match="100000"):  # replications has its own limit
+        load_experiment(str(ok))
+
+
+def test_every_grid_parameter_is_a_scenario_leaf() -> None:
+    sc = load_scenario("supermarket-video")
+    for path in grid_parameters():
+        assert not path.startswith("injects")
+        value = get_path(sc, path)
+        assert not isinstance(value, list) and not dataclasses.is_dataclass(value)
+        assert replace_path(sc, path, value) == sc
+    assert "plan.approval_delay_h" in grid_parameters()
+    assert "plan.coverage" not in grid_parameters()
+
+
+def test_shipped_example_loads() -> None:
+    exp = load_experiment(str(EXAMPLE))
+    assert exp == load_experiment("strategy-comparison")
+    assert exp.name == "strategy-comparison"
+    assert [label for label, _ in exp.scenarios] == ["supermarket-video"]
+    assert [label for label, _ in exp.strategies] == [
+        "silent", "fast-empathetic", "slow-empathetic", "defensive", "deleter",
+        "contradictory", "typical-webcare"]
+    assert all(st is not None and st.name == label for label, st in exp.strategies)
+    assert (exp.replications, exp.seed, exp.baseline) == (100, 1, "silent")
+    assert exp.grid == (("plan.approval_delay_h", (0.0, 2.0, 6.0)),)
+    assert len(expand(exp)) == 7 * 3 * 100
+    assert validate_file(str(EXAMPLE)) == "experiment"
