@@ -69,12 +69,14 @@ def key_table(cls: type, prefix: str = "") -> list[str]:
 def formats_reference() -> str:
     """The generated part of docs/file-formats.md."""
     head = "| key | expected | default | meaning |\n|---|---|---|---|"
+    from scenarios.experiment import ExperimentFile
     from simulator.config import Inject
 
     return "\n".join([
         "### Scenario keys", "", head, *key_table(Scenario), "",
         "### Inject keys (each item of `injects`)", "", head, *key_table(Inject), "",
-        "### Strategy keys", "", head, *key_table(Strategy), ""])
+        "### Strategy keys", "", head, *key_table(Strategy), "",
+        "### Experiment keys", "", head, *key_table(ExperimentFile), ""])
 
 
 def _range(meta: dict[str, Any]) -> str:
