@@ -44,6 +44,7 @@ class Experiment:
             "name": self.name,
             "scenarios": {label: repr(sc) for label, sc in self.scenarios},
             "strategies": {label: repr(st) for label, st in self.strategies},
+            "strategy_order": [label for label, _ in self.strategies],
             "replications": self.replications, "seed": self.seed,
             "grid": [[path, list(values)] for path, values in self.grid],
             "baseline": self.baseline, "hours": self.hours,

@@ -47,7 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--hours", type=float, default=None,
                      help="stop after this many simulated hours (default: the scenario's)")
 
-    val = sub.add_parser("validate", help="check scenario and strategy files")
+    val = sub.add_parser("validate", help="check scenario, strategy and experiment files")
     val.add_argument("files", nargs="+", metavar="FILE")
 
     bat = sub.add_parser("batch", help="run an experiment: strategies x parameters x "
@@ -146,16 +146,21 @@ def _batch(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("stormdrill-results") / experiment.name
     rows = run_batch(experiment, workers=args.workers, scheduler=args.scheduler, out=out,
                      resume=args.resume, progress=not args.quiet)
+    from simulator.plots import plot_all
+
     summary = analysis.summarise(rows)
     baseline = experiment.baseline or experiment.strategies[0][0]
     diffs = analysis.paired_differences(rows, baseline)
     print(analysis.format_table(summary, diffs))
-    analysis.export(rows, summary, out)
+    store, _ = analysis.load_results(out)
+    with store:
+        analysis.export(rows, summary, out, hourly=store.hourly())
+    plot_all(out, out / "plots", baseline=baseline)
     failed = sum(1 for r in rows if r["status"] != "ok")
     if failed:
         print(f"{failed} runs failed; their errors are in {out / 'results.sqlite'}",
               file=sys.stderr)
-    print(f"results: {out}/ (results.sqlite, summary.csv, runs.parquet); "
+    print(f"results: {out}/ (results.sqlite, summary.csv, runs.parquet, plots/); "
           f"report: stormdrill report {out} -o report.html")
     return 0
 

@@ -1,0 +1,121 @@
+"""Batch statistics: intervals, paired differences, sensitivity flips, export."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from simulator import analysis
+from simulator.store import METRIC_NAMES, ResultsStore
+
+
+def row(strategy: str, rep: int, *, design: str = "grid", point: str = "",
+        params: dict[str, Any] | None = None, status: str = "ok", **metrics: Any) -> dict:
+    """A tidy row as `ResultsStore.rows()` yields it; unset metrics are None."""
+    params = params or {}
+    out = {"run_id": f"{design}-{point}-{strategy}-{rep}", "design": design, "scenario": "s",
+           "strategy": strategy, "point": point, "replication": rep, "seed": rep,
+           "params": params, "version": "t", "status": status,
+           "error": None if status == "ok" else "RuntimeError: boom", "elapsed_s": 0.1,
+           **dict.fromkeys(METRIC_NAMES)}
+    if status == "ok":
+        out.update(metrics)
+    out.update(params)
+    return out
+
+
+def test_ci_contains_the_mean_and_narrows_with_n() -> None:
+    rng = np.random.default_rng(3)
+    small = analysis.mean_ci(list(rng.normal(50, 10, 10)))
+    large = analysis.mean_ci(list(rng.normal(50, 10, 1000)))
+    for s in (small, large):
+        assert s["ci_low"] < s["mean"] < s["ci_high"]
+    assert large["ci_high"] - large["ci_low"] < (small["ci_high"] - small["ci_low"]) / 5
+    assert analysis.mean_ci([4.0])["n"] == 1 and math.isnan(analysis.mean_ci([4.0])["ci_low"])
+
+
+def test_summarise_skips_failed_runs_none_values_and_other_designs() -> None:
+    rows = [row("a", i, sharers=float(v), reach=10) for i, v in enumerate([1, 2, 3, 10])]
+    rows += [row("a", 4, status="error"), row("a", 5, sharers=None, reach=5),
+             row("a", 0, design="sensitivity", sharers=1000)]
+    summary = {r["metric"]: r for r in analysis.summarise(rows, ["sharers", "reach"])}
+    sharers = summary["sharers"]
+    assert sharers["n"] == 4 and sharers["failed"] == 1
+    assert sharers["mean"] == pytest.approx(4.0) and sharers["median"] == pytest.approx(2.5)
+    assert sharers["sd"] == pytest.approx(np.std([1, 2, 3, 10], ddof=1))
+    half = stats.t.ppf(0.975, 3) * sharers["sd"] / 2
+    assert sharers["ci_high"] == pytest.approx(4.0 + half)
+    assert summary["reach"]["n"] == 5
+    assert analysis.failures(rows)[0]["error"] == "RuntimeError: boom"
+
+
+def test_paired_differences_are_the_mean_of_per_replication_differences() -> None:
+    base = [10, 20, 30, 40, 50]
+    other = [8, 21, 25, 33, 99]
+    rows = [row("base", i, sharers=v) for i, v in enumerate(base[:4])]  # rep 4 missing
+    rows += [row("other", i, sharers=v) for i, v in enumerate(other)]
+    rows.append(row("base", 4, status="error"))
+    (d,) = analysis.paired_differences(rows, "base", ["sharers"])
+    diffs = [o - b for o, b in zip(other[:4], base[:4], strict=True)]  # -2, 1, -5, -7
+    assert d["n_pairs"] == 4
+    assert d["mean_diff"] == pytest.approx(sum(diffs) / 4)
+    half = stats.t.ppf(0.975, 3) * np.std(diffs, ddof=1) / 2
+    assert (d["ci_low"], d["ci_high"]) == pytest.approx((-3.25 - half, -3.25 + half))
+    assert d["relative_pct"] == pytest.approx(-3.25 / 25 * 100)
+    assert d["strategy"] == "other" and d["baseline"] == "base"
+
+
+def _sens(point: str, params: dict[str, Any], a: float, b: float) -> list[dict]:
+    return [row(s, r, design="sensitivity", point=point, params=params, sharers=v + r)
+            for s, v in (("a", a), ("b", b)) for r in range(2)]
+
+
+def test_sensitivity_detects_a_flip_on_rows_built_to_flip() -> None:
+    rows = _sens("", {}, 10, 20)
+    rows += _sens("x.p=1.0", {"x.p": 1.0}, 5, 20)  # a still best
+    rows += _sens("x.p=9.0", {"x.p": 9.0}, 40, 20)  # a now worse: flips
+    rows += _sens("y.q=0.5", {"y.q": 0.5}, 12, 25)
+    rows += _sens("y.q=2.0", {"y.q": 2.0}, 20, 20)  # a tie is not a flip
+    res = analysis.sensitivity(rows, "sharers", baseline="a")
+    assert res["base"]["ranking"] == ["a", "b"]
+    assert res["flipping"] == ["x.p"]
+    flips = {s["point"]: s["flips"] for s in res["settings"]}
+    assert flips == {"x.p=1.0": False, "x.p=9.0": True, "y.q=0.5": False, "y.q=2.0": False}
+    top = res["tornado"][0]
+    assert (top["parameter"], top["low"], top["high"]) == ("x.p", 1.0, 9.0)
+    assert top["swing"] == pytest.approx(35.0) and top["flips"]
+    assert [t["parameter"] for t in res["tornado"]] == ["x.p", "y.q"]
+    assert analysis.sensitivity([row("a", 0, sharers=1)])["flipping"] == []
+
+
+def test_format_table_shows_strategies_and_paired_differences() -> None:
+    rows = [row(s, i, sharers=v + i, reach=100 + v, peak_hourly_negative=3,
+                reputation_end=1.5) for s, v in (("base", 10), ("fast", 4)) for i in range(3)]
+    text = analysis.format_table(analysis.summarise(rows), analysis.paired_differences(rows,
+                                                                                      "base"))
+    assert "base" in text and "fast" in text and "paired difference vs base" in text
+    assert "-6.00 [-6.00, -6.00]" in text  # every pair differs by exactly -6
+
+
+def test_export_writes_files_that_load_back(tmp_path: Path) -> None:
+    rows = [row(s, i, params={"plan.approval_delay_h": d}, point=f"d={d}", sharers=i, reach=3)
+            for s in ("a", "b") for i in range(3) for d in (0.0, 2.0)]
+    rows.append(row("a", 9, status="error", params={"plan.coverage": ["24/7"]}))
+    with ResultsStore(tmp_path / "res") as store:
+        store.add([{**r, "hourly": [(1, 2, 3.0), (0, 2, 2.5)]} for r in rows])
+        stored = list(store.rows())
+        hourly = list(store.hourly())
+    summary = analysis.summarise(stored)
+    paths = analysis.export(stored, summary, tmp_path / "out", hourly)
+    assert [p.name for p in paths] == ["summary.csv", "runs.parquet", "hourly.parquet"]
+    assert len(pd.read_csv(paths[0])) == len(summary)
+    runs = pd.read_parquet(paths[1])
+    assert len(runs) == len(rows) and "plan.approval_delay_h" in runs.columns
+    assert runs["plan.coverage"].dropna().tolist() == ['["24/7"]']
+    assert len(pd.read_parquet(paths[2])) == 2 * len(rows)
