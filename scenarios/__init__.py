@@ -15,7 +15,22 @@ from scenarios.library import LibraryEntry, library_scenarios, library_strategie
 from scenarios.loader import load_any, load_scenario, load_strategy, validate_file
 from scenarios.refs import DEFAULT_SCENARIO
 
+
+def run_batch(experiment: str | object, **options: object) -> list[dict[str, object]]:
+    """Run an experiment file (path or shipped name) or `Experiment`; tidy rows.
+
+    For notebooks: `pd.DataFrame(run_batch("strategy-comparison", workers=2))`.
+    Options are those of `simulator.runner.run_batch` (workers, scheduler, out,
+    resume, progress).
+    """
+    from simulator.runner import run_batch as _run
+
+    exp = load_experiment(experiment) if isinstance(experiment, str) else experiment
+    return _run(exp, **options)  # type: ignore[arg-type]
+
+
 __all__ = [
+    "run_batch",
     "DEFAULT_SCENARIO",
     "FileError",
     "LibraryEntry",

@@ -152,6 +152,12 @@ def _batch(args: argparse.Namespace) -> int:
     baseline = experiment.baseline or experiment.strategies[0][0]
     diffs = analysis.paired_differences(rows, baseline)
     print(analysis.format_table(summary, diffs))
+    if any(r["design"] == "sensitivity" for r in rows):
+        sens = analysis.sensitivity(rows, baseline=baseline)
+        flips = sens.get("flipping") or []
+        print("\nsensitivity (one at a time, every [A] assumption at both ends of its range): "
+              + (f"the ranking of strategies changes with {', '.join(map(str, flips))}"
+                 if flips else "no assumption changes the ranking of strategies"))
     store, _ = analysis.load_results(out)
     with store:
         analysis.export(rows, summary, out, hourly=store.hourly())
