@@ -30,7 +30,6 @@ def run_batch(experiment: str | object, **options: object) -> list[dict[str, obj
 
 
 __all__ = [
-    "run_batch",
     "DEFAULT_SCENARIO",
     "FileError",
     "LibraryEntry",
@@ -43,6 +42,7 @@ __all__ = [
     "load_experiment",
     "load_scenario",
     "load_strategy",
+    "run_batch",
     "scenario_to_dict",
     "to_dict",
     "validate_file",
