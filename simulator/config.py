@@ -269,6 +269,80 @@ class Inject:
 
 
 @dataclass(frozen=True)
+class ActionSpec:
+    """One engine action an option of a decision point takes."""
+
+    kind: Literal["acknowledge", "reply", "solution", "compensation", "update", "delete",
+                  "brief_staff", "contradict"] = param("acknowledge", doc="the action")
+    tone: Literal["empathetic", "neutral", "defensive"] = param(
+        "empathetic", doc="tone (acknowledge and reply)")
+    text: str = param("", doc="what the brand posts (shown in the feed)")
+
+
+@dataclass(frozen=True)
+class DecisionOption:
+    """A choice the team can make at a decision point."""
+
+    label: str = param("", doc="what the team sees")
+    actions: list[ActionSpec] = param([], doc="engine actions taken when chosen (none: wait)")
+    note: str = param("", doc="debrief note on this choice")
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    """A prompt in the drill with options and a deadline in simulated time."""
+
+    at_h: float = param(0.0, lo=0.0, doc="hours after the start when the prompt appears")
+    prompt: str = param("", doc="the question the team must answer")
+    options: list[DecisionOption] = param([], doc="the choices (at least two)")
+    deadline_h: float = param(1.0, lo=0.0, hi=168.0, doc="hours the team has to decide")
+    on_timeout: int = param(-1, lo=-1, hi=20, doc="option index taken when the deadline "
+                            "passes; -1: nothing (a missed deadline is a decision too)")
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """What the facilitator reads out before the drill."""
+
+    situation: str = param("", doc="what has happened")
+    brand: str = param("", doc="the brand and its customers")
+    stakes: str = param("", doc="what is at stake")
+    learning_objectives: list[str] = param([], doc="what the team should learn")
+    difficulty: Literal["easy", "medium", "hard"] = param("medium", doc="difficulty rating")
+    recommended_minutes: int = param(60, lo=5, hi=600, doc="recommended drill length")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """Names the feed's post templates are filled with."""
+
+    brand_name: str = param("the brand", doc="the brand's name")
+    brand_handle: str = param("@brand", doc="the brand account's handle")
+    product: str = param("product", doc="what the complaint is about")
+    issue: str = param("the problem", doc="the complaint in a few words")
+    place: str = param("", doc="where it happened")
+    people: list[str] = param([], doc="named people in the story (the complainant first)")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The real case a scenario fictionalises, and its shape to reproduce."""
+
+    case: str = param("", doc="the real case (e.g. Domino's, April 2009)")
+    reference_strategy: str = param("", doc="strategy the real brand followed (path "
+                                    "relative to the scenario file, or a library name)")
+    response_latency_h: float | None = param(None, lo=0.0, hi=10_000.0,
+                                             doc="hours from the complaint to the first "
+                                             "public response in the real case")
+    peak_day: int | None = param(None, lo=1, hi=60, doc="day of the volume peak (1 = first)")
+    duration_days: float | None = param(None, lo=0.0, hi=365.0,
+                                        doc="days until the storm died down")
+    tolerance_h: float = param(12.0, lo=0.0, hi=1000.0,
+                               doc="allowed gap for latency and duration (hours)")
+    tolerance_days: int = param(1, lo=0, hi=30, doc="allowed gap for the peak day")
+
+
+@dataclass(frozen=True)
 class Scenario:
     """One crisis: network, complaint, model parameters, plan and injects."""
 
@@ -287,6 +361,10 @@ class Scenario:
     reputation: ReputationConfig = section(ReputationConfig)
     plan: CrisisPlan = section(CrisisPlan)
     injects: list[Inject] = param([], doc="timed injects")
+    briefing: Briefing = section(Briefing, doc="drill briefing")
+    setting: Setting = section(Setting, doc="names for the feed")
+    decision_points: list[DecisionPoint] = param([], doc="prompts with options for the drill")
+    calibration: Calibration = section(Calibration, doc="the real case behind the scenario")
 
 
 def replace_path(obj: Any, dotted: str, value: Any) -> Any:
