@@ -6,10 +6,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from problems import file_error, find_problem
 
 from scenarios import (
     FileError,
-    Problem,
     load_experiment,
     load_scenario,
     load_strategy,
@@ -61,15 +61,10 @@ CASES = [
 
 
 def _error(path: Path | str) -> FileError:
-    with pytest.raises(FileError) as info:
-        load_experiment(str(path))
-    return info.value
+    return file_error(load_experiment, path)
 
 
-def _find(err: FileError, key: str) -> Problem:
-    matches = [p for p in err.problems if p.key == key]
-    assert matches, f"no problem for {key!r} in:\n{err}"
-    return matches[0]
+_find = find_problem
 
 
 def test_every_fixture_has_a_case() -> None:

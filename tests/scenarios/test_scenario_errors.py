@@ -6,8 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from problems import file_error, find_problem
 
-from scenarios import FileError, Problem, load_scenario, load_strategy, validate_file
+from scenarios import FileError, load_scenario, load_strategy, validate_file
 
 BAD = Path(__file__).resolve().parents[1] / "fixtures" / "bad"
 
@@ -63,15 +64,10 @@ CASES = [
 
 
 def _error(path: Path | str) -> FileError:
-    with pytest.raises(FileError) as info:
-        validate_file(str(path))
-    return info.value
+    return file_error(validate_file, path)
 
 
-def _find(err: FileError, key: str) -> Problem:
-    matches = [p for p in err.problems if p.key == key]
-    assert matches, f"no problem for {key!r} in:\n{err}"
-    return matches[0]
+_find = find_problem
 
 
 def test_every_fixture_has_a_case() -> None:
