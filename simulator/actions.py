@@ -61,16 +61,29 @@ class Action:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """An action received at simulation time `at_h`."""
+    """Something the run received from outside at simulation time `at_h`.
+
+    Either a brand `action` (the team) or, with `inject` set, the index of a
+    scenario inject the facilitator fired ad hoc.
+    """
 
     at_h: float
-    action: Action
+    action: Action | None = None
+    inject: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.action is None) == (self.inject is None):
+            raise ActionError("a journal entry holds either an action or an inject")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"at_h": self.at_h, **asdict(self.action)}
+        if self.inject is not None:
+            return {"at_h": self.at_h, "inject": self.inject}
+        return {"at_h": self.at_h, **asdict(self.action)}  # type: ignore[arg-type]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JournalEntry:
         data = dict(data)
         at = float(data.pop("at_h"))
+        if "inject" in data:
+            return cls(at, inject=int(data["inject"]))
         return cls(at, Action(**data))

@@ -19,7 +19,7 @@ import numpy as np
 import simpy
 from simpy.core import URGENT
 
-from simulator.actions import Action, JournalEntry
+from simulator.actions import Action, ActionError, JournalEntry
 from simulator.brand import BrandState
 from simulator.config import Scenario
 from simulator.coverage import Coverage
@@ -252,8 +252,8 @@ class Simulation:
         self.brand.contradict(self.env.now)
         self._reignite()
 
-    def _inject(self, inject):  # type: ignore[no-untyped-def]
-        yield self.env.timeout(inject.at_h)
+    def _inject(self, inject, delay: float | None = None):  # type: ignore[no-untyped-def]
+        yield self.env.timeout(inject.at_h if delay is None else delay)
         rng = self._rng["injects"]
         self._event(EventKind.INJECT, inject.text or inject.kind.replace("_", " "),
                     detail=inject.kind)
@@ -302,13 +302,28 @@ class Simulation:
         self.journal.append(JournalEntry(self.env.now, action))
         self._apply(action, source="team")
 
+    def fire_inject(self, index: int) -> None:
+        """Fire scenario inject `index` now (a facilitator's ad hoc call), journaled."""
+        if not 0 <= index < len(self.scenario.injects):
+            raise ActionError(f"no inject {index}; the scenario has "
+                              f"{len(self.scenario.injects)} (0 to "
+                              f"{len(self.scenario.injects) - 1})")
+        self.journal.append(JournalEntry(self.env.now, inject=index))
+        self.env.process(self._inject(self.scenario.injects[index], delay=0.0))
+
+    def _receive(self, entry: JournalEntry) -> None:
+        if entry.inject is not None:
+            self.env.process(self._inject(self.scenario.injects[entry.inject], delay=0.0))
+        else:
+            self._apply(entry.action, source="team")  # type: ignore[arg-type]
+
     def _schedule_replay(self, entry: JournalEntry) -> None:
         """Re-apply a journaled action at its time, before anything else at that time."""
         event = simpy.Event(self.env)
 
         def fire(_: simpy.Event) -> None:
             self.journal.append(entry)
-            self._apply(entry.action, source="team")
+            self._receive(entry)
 
         event.callbacks.append(fire)
         event._ok = True

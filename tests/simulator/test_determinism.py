@@ -80,3 +80,23 @@ def test_replay_from_journal_is_identical() -> None:
 def test_journal_round_trips_through_dicts() -> None:
     entry = JournalEntry(2.5, Action("reply", "defensive", "We did nothing wrong."))
     assert JournalEntry.from_dict(json.loads(json.dumps(entry.to_dict()))) == entry
+
+
+def test_ad_hoc_injects_replay_identically() -> None:
+    from simulator.config import Inject
+
+    sc = scenario(injects=[Inject(at_h=40.0, kind="influencer_joins"),
+                           Inject(at_h=50.0, kind="journalist_inquiry", deadline_h=1.0)])
+    live = Simulation(sc, seed=4)
+    live.run(3.0)
+    live.fire_inject(0)
+    live.run(5.5)
+    live.act(Action("acknowledge"))
+    live.fire_inject(1)
+    live.run()
+    assert [e.inject for e in live.journal] == [0, None, 1]
+    entries = [JournalEntry.from_dict(json.loads(json.dumps(e.to_dict()))) for e in live.journal]
+    replay = Simulation(sc, seed=4, journal=entries)
+    replay.run()
+    assert replay.summary() == live.summary()
+    assert replay.feed()[0] == live.feed()[0]
