@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import numpy as np
@@ -38,9 +38,17 @@ class Simulation:
     """A complaint spreading through a follower network while the brand responds."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, strategy: Strategy | None = None,
-                 journal: Iterable[JournalEntry] = (), network: Network | None = None) -> None:
+                 journal: Iterable[JournalEntry] = (), network: Network | None = None,
+                 fork: tuple[float, int] | None = None) -> None:
+        """`fork=(t, k)`: from time t on, draw from replica k's streams instead.
+
+        The run is identical to the unforked one up to t, then its randomness
+        is replica k's: forecasts and counterfactuals keep the real past and
+        compare arms over paired replicas of the future (same k, same draws).
+        """
         self.scenario = scenario
         self.seed = int(seed)
+        self.fork = fork
         self.strategy = strategy
         self.journal: list[JournalEntry] = []
         self.events: list[FeedItem] = []  # brand actions, detection, injects, media stories
@@ -92,6 +100,15 @@ class Simulation:
             env.process(self._inject(inject))
         for entry in journal:
             self._schedule_replay(entry)
+        if fork is not None:
+            self._at(fork[0], lambda: self._reseed(fork[1]))
+
+    def _reseed(self, replica: int) -> None:
+        """Switch every random stream to replica `replica`'s (see `fork`)."""
+        key = f"#fork{replica}"
+        self._rng = {name: stream(self.seed, name + key) for name in self._rng}
+        self.spread.reseed(stream(self.seed, "spread" + key),
+                           int(stream(self.seed, "edges" + key).integers(0, 2**63)))
 
     # ---- set-up ---------------------------------------------------------------------------
     def _spread_params(self) -> SpreadParams:
@@ -206,7 +223,6 @@ class Simulation:
 
     def _media(self):  # type: ignore[no-untyped-def]
         m = self.scenario.media
-        rng = self._rng["media"]
         history: deque[tuple[float, int]] = deque([(0.0, 0)])
         while self._outlets:
             yield self.env.timeout(m.check_every_h)
@@ -220,6 +236,7 @@ class Simulation:
             hazard = m.hazard_per_h * (volume / m.reference_volume) ** m.kappa
             if self._deletion_noticed:
                 hazard *= self.scenario.response.delete_story_media
+            rng = self._rng["media"]  # read each time: a fork swaps the streams
             if rng.random() < -math.expm1(-hazard * m.check_every_h):
                 outlet = self._outlets.pop(0)
                 lag = m.lag_median_h * math.exp(m.lag_sigma * rng.standard_normal())
@@ -238,13 +255,12 @@ class Simulation:
 
     def _staff_offmessage(self):  # type: ignore[no-untyped-def]
         fx = self.scenario.response
-        rng = self._rng["staff"]
         rate = fx.staff_offmessage_per_day / 24.0
         yield self.env.timeout(self.scenario.complaint.posted_at_h)
         while True:
-            yield self.env.timeout(rng.exponential(1.0 / rate))
+            yield self.env.timeout(self._rng["staff"].exponential(1.0 / rate))
             keep = fx.briefing_factor if self.brand.briefed else 1.0
-            if rng.random() < keep:
+            if self._rng["staff"].random() < keep:
                 self._offmessage("a staff member posts off-message")
 
     def _offmessage(self, text: str) -> None:
@@ -254,7 +270,7 @@ class Simulation:
 
     def _inject(self, inject, delay: float | None = None):  # type: ignore[no-untyped-def]
         yield self.env.timeout(inject.at_h if delay is None else delay)
-        rng = self._rng["injects"]
+        rng = self._rng["injects"]  # not kept across the yield below: a fork may swap it
         self._event(EventKind.INJECT, inject.text or inject.kind.replace("_", " "),
                     detail=inject.kind)
         if inject.kind == "journalist_inquiry":
@@ -264,7 +280,7 @@ class Simulation:
             chance = min(1.0, inject.strength) * (0.5 if answered else 1.0)
             outlet = self._outlets.pop(0) if self._outlets else (
                 self.net.media[0] if self.net.media else -1)
-            if outlet >= 0 and rng.random() < chance:
+            if outlet >= 0 and self._rng["injects"].random() < chance:
                 self._broadcast_story(outlet)
         elif inject.kind == "influencer_joins":
             influencers = np.flatnonzero(self.net.types == UserType.INFLUENCER)
@@ -319,16 +335,20 @@ class Simulation:
 
     def _schedule_replay(self, entry: JournalEntry) -> None:
         """Re-apply a journaled action at its time, before anything else at that time."""
-        event = simpy.Event(self.env)
 
-        def fire(_: simpy.Event) -> None:
+        def fire() -> None:
             self.journal.append(entry)
             self._receive(entry)
 
-        event.callbacks.append(fire)
+        self._at(entry.at_h, fire)
+
+    def _at(self, when: float, callback: Callable[[], None]) -> None:
+        """Call `callback` at simulation time `when`, before anything else then."""
+        event = simpy.Event(self.env)
+        event.callbacks.append(lambda _: callback())
         event._ok = True
         event._value = None
-        self.env.schedule(event, URGENT, entry.at_h)
+        self.env.schedule(event, URGENT, max(0.0, when - self.env.now))
 
     def _apply(self, action: Action, source: str) -> None:
         self._event(EventKind.ACTION_TAKEN, action.text or action.kind, detail=action.kind,

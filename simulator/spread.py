@@ -168,6 +168,13 @@ class SpreadState:
             return math.inf
         return self.clock.to_sim(float(self._heap[0][0]))
 
+    def reseed(self, rng: np.random.Generator, edge_key: int) -> None:
+        """Draw every later uniform from `rng` and new per-edge values (a forked replica)."""
+        self._gen = rng
+        self._rand = rng.random(RAND_BLOCK)
+        self.cnt[L.RAND] = 0
+        self.edge_key = np.uint64(edge_key)
+
     # ---- room ------------------------------------------------------------------------------
     def _make_room(self, fanout: int) -> None:
         """Grow arrays and refill uniforms so one more post of `fanout` fits."""
