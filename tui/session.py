@@ -1,0 +1,105 @@
+"""A drill session on disk: what it takes to restore a drill exactly.
+
+A run is a pure function of (scenario, seed, journal), so a session file
+holds just those, the team, the decisions taken and the clock reached. It is
+rewritten atomically (write a temporary file, then rename) after every
+action, so killing the terminal at any moment leaves the last complete state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from simulator.actions import ActionError, JournalEntry
+
+FORMAT = "stormdrill-session/1"
+
+
+class SessionError(ValueError):
+    """A session file that cannot be used, with where and what was expected."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the team chose at a decision point (option -1: nothing)."""
+
+    point: int
+    option: int
+    at_h: float
+    timed_out: bool = False
+
+
+@dataclass
+class Session:
+    """Everything needed to resume a drill."""
+
+    scenario: str  # library name or absolute path
+    seed: int
+    team: str = "Team"
+    roles: dict[str, str] = field(default_factory=dict)
+    clock_h: float = 0.0
+    journal: list[JournalEntry] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
+    created: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    finished: bool = False
+    path: Path | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"format": FORMAT, "scenario": self.scenario, "seed": self.seed,
+                "team": self.team, "roles": self.roles, "clock_h": self.clock_h,
+                "journal": [e.to_dict() for e in self.journal],
+                "decisions": [asdict(d) for d in self.decisions],
+                "created": self.created, "finished": self.finished}
+
+    def save(self) -> None:
+        """Write atomically: the old file stays whole until the new one is complete."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".session-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.to_dict(), fh, indent=1)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | Path) -> Session:
+        """Read a session file; every problem is a SessionError naming the file and key."""
+        p = Path(path)
+        if not p.is_file():
+            raise SessionError(f"{p}: no such session file; expected the file written by "
+                               "`stormdrill play` (see --session)")
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SessionError(f"{p}: not a stormdrill session (not JSON: {exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise SessionError(f"{p}: not a stormdrill session; expected \"format\": "
+                               f"\"{FORMAT}\"")
+        try:
+            journal = [JournalEntry.from_dict(e) for e in data.get("journal", [])]
+            decisions = [Decision(**d) for d in data.get("decisions", [])]
+            session = cls(scenario=str(data["scenario"]), seed=int(data["seed"]),
+                          team=str(data.get("team", "Team")),
+                          roles={str(k): str(v) for k, v in data.get("roles", {}).items()},
+                          clock_h=float(data.get("clock_h", 0.0)), journal=journal,
+                          decisions=decisions, created=str(data.get("created", "")),
+                          finished=bool(data.get("finished", False)), path=p)
+        except KeyError as exc:
+            raise SessionError(f"{p}: missing key {exc}; the file is incomplete") from None
+        except (TypeError, ValueError, ActionError) as exc:
+            raise SessionError(f"{p}: a value has the wrong form ({exc})") from None
+        if session.clock_h < 0 or any(e.at_h < 0 for e in journal):
+            raise SessionError(f"{p}: negative times; the file was edited or damaged")
+        return session
