@@ -109,5 +109,5 @@ def test_skip_to_next_event_moves_forward(tmp_path: Path) -> None:
 def test_bad_session_files_are_clear_errors(tmp_path: Path, content: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content)
-    with pytest.raises(SessionError, match="bad.json"):
+    with pytest.raises(SessionError, match=r"bad\.json"):
         Session.load(bad)
