@@ -48,7 +48,11 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="stop after this many simulated hours (default: the scenario's)")
 
     val = sub.add_parser("validate", help="check scenario, strategy and experiment files")
-    val.add_argument("files", nargs="+", metavar="FILE")
+    val.add_argument("files", nargs="*", metavar="FILE")
+    val.add_argument("--schema", nargs="?", const="scenario", default=None,
+                     choices=("scenario", "strategy", "experiment"),
+                     help="print the JSON Schema of a format (default scenario) for editor "
+                     "completion, instead of checking files")
 
     bat = sub.add_parser("batch", help="run an experiment: strategies x parameters x "
                          "replications, stored in SQLite")
@@ -188,6 +192,17 @@ def _report(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     import scenarios
 
+    if args.schema is not None:
+        if args.files:
+            raise CliError("--schema prints a schema and checks no files; expected either "
+                           "--schema [scenario|strategy|experiment] or FILE...")
+        from scenarios.jsonschema import render
+
+        sys.stdout.write(render(args.schema))
+        return 0
+    if not args.files:
+        raise CliError("no files given; expected FILE... to check, or --schema to print "
+                       "a JSON Schema")
     failed = 0
     for path in args.files:
         try:
