@@ -67,8 +67,10 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="continue an interrupted batch in --out")
     bat.add_argument("--quiet", "-q", action="store_true", help="no progress line")
 
-    rep = sub.add_parser("report", help="write a report of batch results")
-    rep.add_argument("results", help="results folder or results.sqlite")
+    rep = sub.add_parser("report", help="after-action report of drills, or a batch report")
+    rep.add_argument("results", nargs="+", metavar="SESSION|RESULTS",
+                     help="session file(s) of `stormdrill play` (several: a leaderboard), "
+                     "or a batch results folder")
     rep.add_argument("-o", "--output", default="report.html",
                      help="report file: .html (default report.html) or .md")
 
@@ -176,15 +178,28 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    """A batch report (results folder) or an after-action report (session files)."""
     from pathlib import Path
 
-    from tui.report import write_batch_report
+    sources = [Path(p) for p in args.results]
+    missing = [p for p in sources if not p.exists()]
+    if missing:
+        raise CliError(f"{missing[0]}: no such file or folder; expected session files of "
+                       "`stormdrill play` or the --out folder of `stormdrill batch`")
+    if all(p.suffix == ".json" for p in sources):
+        from tui.after_action import write_session_report
+        from tui.session import SessionError
 
-    src = Path(args.results)
-    if not src.exists():
-        raise CliError(f"{src}: no such results folder or file; expected the --out folder "
-                       "of `stormdrill batch`")
-    path = write_batch_report(src, Path(args.output))
+        try:
+            path = write_session_report(sources, Path(args.output))
+        except (SessionError, ValueError) as err:
+            raise CliError(str(err)) from None
+    elif len(sources) == 1:
+        from tui.report import write_batch_report
+
+        path = write_batch_report(sources[0], Path(args.output))
+    else:
+        raise CliError("give one batch results folder, or one or more session files")
     print(f"wrote {path}")
     return 0
 
