@@ -21,10 +21,11 @@ from simpy.core import URGENT
 
 from simulator.actions import Action, ActionError, JournalEntry
 from simulator.brand import BrandState
-from simulator.config import Scenario
+from simulator.config import Inject, Scenario
 from simulator.coverage import Coverage
 from simulator.diurnal import make_time_change
 from simulator.feed import EventKind, FeedItem, post_items
+from simulator.injects import play_inject
 from simulator.kernel import make_kernel
 from simulator.metrics import Snapshot, hourly_negative, summarise
 from simulator.network import Network, UserType
@@ -268,49 +269,8 @@ class Simulation:
         self.brand.contradict(self.env.now)
         self._reignite()
 
-    def _inject(self, inject, delay: float | None = None):  # type: ignore[no-untyped-def]
-        yield self.env.timeout(inject.at_h if delay is None else delay)
-        rng = self._rng["injects"]  # not kept across the yield below: a fork may swap it
-        self._event(EventKind.INJECT, inject.text or inject.kind.replace("_", " "),
-                    detail=inject.kind)
-        if inject.kind == "journalist_inquiry":
-            self._alerted = True
-            yield self.env.timeout(inject.deadline_h)
-            answered = self.brand.last_spoken_at is not None
-            chance = min(1.0, inject.strength) * (0.5 if answered else 1.0)
-            outlet = self._outlets.pop(0) if self._outlets else (
-                self.net.media[0] if self.net.media else -1)
-            if outlet >= 0 and self._rng["injects"].random() < chance:
-                self._broadcast_story(outlet)
-        elif inject.kind == "influencer_joins":
-            influencers = np.flatnonzero(self.net.types == UserType.INFLUENCER)
-            fresh = [int(u) for u in influencers if not self.spread.posted[0][u]]
-            if fresh:
-                counts = self.net.follower_counts()
-                top = max(fresh, key=lambda u: (counts[u], -u))
-                self._post(top, PostKind.INFLUENCER)
-        elif inject.kind == "staff_offmessage":
-            keep = self.scenario.response.briefing_factor if self.brand.briefed else 1.0
-            if rng.random() < keep:
-                self._offmessage(inject.text or "a staff member posts off-message")
-        elif inject.kind == "competitor_jab":
-            pool = np.flatnonzero(self.net.types != UserType.BRAND)
-            size = min(pool.size, int(self.scenario.network.media_audience * inject.strength
-                                      * pool.size))
-            audience = np.sort(rng.choice(pool, size=size, replace=False)).astype(np.int32)
-            self.spread.post(self.env.now, -1, PostKind.COMPETITOR, Story.COMPLAINT,
-                             reader_factor=self.scenario.media.reader_factor,
-                             audience=audience)
-        elif inject.kind == "second_victim":
-            self._post(self._second_victim(rng), PostKind.COMPLAINT)
-
-    def _second_victim(self, rng: np.random.Generator) -> int:
-        counts = self.net.follower_counts()
-        users = np.flatnonzero(self.net.types == UserType.ORDINARY)
-        users = users[self.spread.posted[0][users] == 0]
-        target = self.scenario.complaint.complainant_followers
-        closest = users[np.argsort(np.abs(counts[users] - target), kind="stable")[:10]]
-        return int(rng.choice(closest))
+    def _inject(self, inject: Inject, delay: float | None = None):  # type: ignore[no-untyped-def]
+        return play_inject(self, inject, delay)
 
     # ---- actions --------------------------------------------------------------------------
     def act(self, action: Action) -> None:
