@@ -1,0 +1,218 @@
+"""The living feed: engine feed items rendered as posts people would write.
+
+The engine says who posted what kind of post and when; this module says what
+the post reads like, in the scenario's language, from whom. A drill lasts
+hours, so a feed that cycles through five sentences gives the game away:
+high-volume kinds are composed from pieces (thousands of combinations) and
+walk their lists with the feed index so neighbours differ. Every choice is a
+stable hash of (seed, index, actor): the same seed renders the same feed in
+any process, whatever order items are rendered in.
+
+Texts the team or the scenario author typed (a statement, an inject) are shown
+as typed: the drill must never put words in the team's mouth.
+
+`colour_kind` is what a UI colours by: negative, question, positive, brand,
+media, staff, inject or system.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from scenarios.personas import Persona, PersonaBook
+from scenarios.textbank import compose, fill, mix, pick, text_bank
+from simulator.config import Scenario
+from simulator.feed import FeedItem
+from simulator.network import Network, UserType
+
+#: the engine's stand-in texts, replaced by templates (anything else was typed by someone)
+ENGINE_TEXTS = frozenset({"the team detects the crisis", "a news story about the complaint",
+                          "a staff member posts off-message", "they deleted my comment"})
+
+NEUTRAL_QUESTION_SHARE = 0.08  # share of reshares that ask rather than rage
+# narration that quotes a post: 'A staff member posts: "the quote"' -> the quote
+_QUOTE = re.compile(r":\s*['‘“\"](.+)['’”\"]\s*$")
+
+_COLOURS = {"complaint": "negative", "reshare": "negative", "reignited": "negative",
+            "deleted_my_comment": "negative", "influencer": "negative",
+            "competitor": "negative", "defence": "positive", "media": "media",
+            "brand_statement": "brand", "media_story": "media", "staff_offmessage": "staff",
+            "inject": "inject", "detected": "system", "action": "system",
+            "deletion_noticed": "system"}
+
+
+@dataclass(frozen=True)
+class RenderedPost:
+    """One feed item as the drill shows it."""
+
+    t: float  # simulation hours
+    clock: str  # local time, e.g. "Fri 18:42" / "vr 18:42"
+    persona: Persona
+    kind: str  # the feed item's kind
+    text: str
+    colour_kind: str
+
+
+class FeedRenderer:
+    """Turns a simulation's feed items into posts for one scenario, network and seed."""
+
+    def __init__(self, scenario: Scenario, network: Network, seed: int) -> None:
+        self.scenario = scenario
+        self.network = network
+        self.seed = int(seed)
+        self.locale = scenario.locale
+        self.bank: dict[str, Any] = text_bank(self.locale)
+        self.personas = PersonaBook(network, self.locale, self.seed, scenario.setting)
+        self.start = datetime.fromisoformat(scenario.start)
+        self.values = self._values()
+
+    def _values(self) -> dict[str, str]:
+        """Placeholder values that hold for the whole drill."""
+        book, names = self.personas, self.personas.names
+        person, first = names.complainant, names.complainant_first
+        if not person:
+            persona = (book[self.network.complainant] if self.network.complainant >= 0
+                       else book.extra("complainant", 0))
+            person, first = persona.name, persona.name.split()[0]
+        outlet = (book.outlet_of(self.network.media[0]) if self.network.media
+                  else book.outlet_name(0))
+        return {"brand": names.brand, "handle": names.handle, "brandtag": names.brandtag,
+                "product": names.product, "issue": names.issue,
+                "place": names.place or book.city("place"), "person": person,
+                "first": first,
+                "outlet": outlet, "competitor": book.competitor, "hours": "1", "action": ""}
+
+    # ---- public ---------------------------------------------------------------------------
+    def clock(self, t: float) -> str:
+        """Local wall-clock time of simulation hour `t`, with the weekday."""
+        at = self.start + timedelta(hours=t)
+        return f"{self.bank['weekdays'][at.weekday()]} {at:%H:%M}"
+
+    def render(self, item: FeedItem, index: int) -> RenderedPost:
+        """The post for a feed item at position `index` of the feed."""
+        persona, text, colour = self._render(item, index)
+        return RenderedPost(t=item.t, clock=self.clock(item.t), persona=persona, kind=item.kind,
+                            text=text, colour_kind=colour)
+
+    def render_all(self, items: list[FeedItem], start: int = 0) -> list[RenderedPost]:
+        """Render consecutive feed items whose first sits at position `start`."""
+        return [self.render(item, start + i) for i, item in enumerate(items)]
+
+    # ---- choosing texts -------------------------------------------------------------------
+    def _typed(self, item: FeedItem) -> bool:
+        """Whether the item carries a text someone wrote (shown unchanged)."""
+        text = item.text.strip()
+        detail = str(item.extra.get("detail", ""))
+        return bool(text) and text not in ENGINE_TEXTS and text not in {
+            item.kind, detail, detail.replace("_", " ")}
+
+    def _fill(self, template: str, item: FeedItem, **extra: str) -> str:
+        hours = max(1, round(item.t - self.scenario.complaint.posted_at_h))
+        return fill(template, {**self.values, "hours": str(hours), **extra})
+
+    def _one(self, templates: list[str], item: FeedItem, index: int, salt: str,
+             **extra: str) -> str:
+        return self._fill(pick(templates, self.seed, salt, index, item.actor), item, **extra)
+
+    def _user(self, item: FeedItem) -> Persona:
+        if 0 <= item.actor < self.network.n:
+            return self.personas[item.actor]
+        return self.personas.extra("ordinary", mix(self.seed, item.t.hex()) % 100_000)
+
+    def _render(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
+        posts, kind = self.bank["posts"], item.kind
+        colour = _COLOURS.get(kind, "system")
+        if kind in ("reshare", "reignited", "defence", "deleted_my_comment"):
+            persona = self._user(item)
+            if kind == "reshare" and (mix(self.seed, "question", index, item.actor) % 1000
+                                      < NEUTRAL_QUESTION_SHARE * 1000):
+                questions = posts["neutral_question"]  # walked like bodies: no neighbours alike
+                template = questions[(index + mix(self.seed, "question")) % len(questions)]
+                return persona, self._fill(template, item), "question"
+            template = compose(posts[kind], seed=self.seed, kind=kind, index=index,
+                               actor=item.actor)
+            return persona, self._fill(template, item), colour
+        if kind == "complaint":
+            first = (item.actor == self.network.complainant
+                     or abs(item.t - self.scenario.complaint.posted_at_h) < 1e-9)
+            key = "complaint" if first else "second_victim"
+            return self._user(item), self._one(posts[key], item, index, key), colour
+        if kind == "influencer":
+            return self._user(item), self._one(posts[kind], item, index, kind), colour
+        if kind == "competitor":
+            persona = self.personas.extra("competitor", 0, followers=item.audience)
+            return persona, self._one(posts["competitor"], item, index, kind), colour
+        if kind == "media":  # one headline per outlet, so two stories never match
+            persona = self._outlet(item)
+            slot = self.network.media.index(item.actor) if item.actor in self.network.media \
+                else index
+            headlines = posts["headline"]
+            template = headlines[(slot + mix(self.seed, "headline")) % len(headlines)]
+            return persona, self._fill(template, item, outlet=persona.name), colour
+        if kind == "brand_statement":
+            return self.personas.brand, self._statement(item, index), colour
+        if kind == "staff_offmessage":
+            persona = self.personas.extra("staff", index)
+            if self._typed(item):  # an inject's narration: the staff member posts the quote
+                quote = _QUOTE.search(item.text)
+                return persona, quote.group(1) if quote else item.text, colour
+            return persona, self._one(posts["staff_offmessage"], item, index, kind), colour
+        if kind == "inject":
+            return self._inject(item, index)
+        return self._system(item, index)
+
+    def _outlet(self, item: FeedItem) -> Persona:
+        if 0 <= item.actor < self.network.n and \
+                self.network.types[item.actor] == UserType.MEDIA:
+            return self.personas[item.actor]
+        return self.personas.extra("journalist", mix(self.seed, "outlet", item.t.hex()) % 100)
+
+    def _statement(self, item: FeedItem, index: int) -> str:
+        if self._typed(item):
+            return item.text
+        brand = self.bank["posts"]["brand"]
+        detail = str(item.extra.get("detail", "acknowledge"))
+        tone = str(item.extra.get("tone", "empathetic"))
+        options = brand.get(detail, brand["acknowledge"])
+        if isinstance(options, dict):
+            options = options.get(tone, options["neutral"])
+        return self._one(options, item, index, f"brand.{detail}.{tone}")
+
+    def _inject(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
+        detail = str(item.extra.get("detail", ""))
+        system = self.personas.extra("system", 0)
+        if self._typed(item):  # the scenario author's narration, read by the facilitator
+            return system, item.text, "inject"
+        if detail == "journalist_inquiry":
+            journalist = self.personas.extra("journalist", index)
+            outlet = self.personas.outlet_name(index)  # the one in the journalist's bio
+            return journalist, self._one(self.bank["posts"]["journalist_inquiry"], item, index,
+                                         detail, outlet=outlet), "inject"
+        lines = self.bank["system"]["inject"].get(detail) or [item.text or detail]
+        return system, self._one(lines, item, index, f"inject.{detail}"), "inject"
+
+    def _system(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
+        kind, system = item.kind, self.bank["system"]
+        colour = _COLOURS.get(kind, "system")
+        persona = self.personas.extra("system", 0)
+        if kind == "media_story":  # a notice for the team; the outlet's own post is `media`
+            return persona, self._one(system["media_story"], item, index, kind,
+                                      outlet=self._outlet(item).name), colour
+        if kind == "action":
+            if self._typed(item) and item.extra.get("detail") in ("delete", "brief_staff"):
+                return persona, item.text, colour  # a note; statements show the text in the post
+            return persona, self._one(system["action"], item, index, kind,
+                                      action=self._action_label(item)), colour
+        lines = system.get(kind) or [item.text or kind]
+        return persona, self._one(lines, item, index, kind), colour
+
+    def _action_label(self, item: FeedItem) -> str:
+        detail = str(item.extra.get("detail", ""))
+        label = self.bank["system"]["actions"].get(detail, detail.replace("_", " "))
+        tone = item.extra.get("tone")
+        if detail in ("acknowledge", "reply") and tone:
+            label = f"{label} ({self.bank['system']['tones'].get(tone, tone)})"
+        return label

@@ -1,0 +1,246 @@
+"""The living feed: templates, personas and rendering of a real simulated feed."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+
+import numpy as np
+import pytest
+
+from scenarios import load_scenario
+from scenarios.feedtext import FeedRenderer, RenderedPost
+from scenarios.personas import _name_pools, personas_for
+from scenarios.textbank import LOCALES, POST_FIELDS, fields_of, fill, iter_templates, text_bank
+from simulator.actions import Action
+from simulator.config import Scenario, Setting
+from simulator.feed import POST_KIND_NAMES, FeedItem
+from simulator.network import UserType
+from simulator.simulation import Simulation
+
+SAMPLE = {name: f"<{name}>" for name in POST_FIELDS | {"job", "hobby", "city", "year"}}
+SETTINGS = {
+    "en": Setting(brand_name="FreshWay", brand_handle="@FreshWay", product="refund",
+                  issue="a rude store manager", place="Leeds", people=["Maria Lopez"]),
+    "nl": Setting(brand_name="FreshWay", brand_handle="@FreshWay", product="retour",
+                  issue="een onbeschofte filiaalmanager", place="Zwolle",
+                  people=["Sanne de Vries"]),
+}
+DUTCH_WORDS = ("de", "het", "een", "niet", "ik", "van", "dit", "nog", "je", "wat", "bij", "zijn")
+
+
+def _scenario(locale: str) -> Scenario:
+    sc = load_scenario("supermarket-video")
+    return dataclasses.replace(sc, locale=locale, setting=SETTINGS[locale])
+
+
+@pytest.fixture(scope="module")
+def sim() -> Simulation:
+    """A full supermarket run with a few brand statements (same network for both locales)."""
+    s = Simulation(load_scenario("supermarket-video"), seed=1)
+    s.run(20)
+    s.act(Action("acknowledge", "defensive"))
+    s.act(Action("reply", "empathetic", text="Maria, we are so sorry. Please DM us."))
+    s.run(40)
+    s.act(Action("update"))
+    s.run()
+    return s
+
+
+@pytest.fixture(scope="module")
+def items(sim: Simulation) -> list[FeedItem]:
+    """Every event and the first 600 reshares: enough to judge, quick to render."""
+    feed = sim.feed()[0]
+    reshares = [it for it in feed if it.kind == "reshare"][:600]
+    return sorted([it for it in feed if it.kind != "reshare"] + reshares, key=lambda it: it.t)
+
+
+def _render(sim: Simulation, items: list[FeedItem], locale: str, seed: int,
+            reverse: bool = False) -> list[RenderedPost]:
+    renderer = FeedRenderer(_scenario(locale), sim.net, seed)
+    order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
+    posts = {i: renderer.render(items[i], i) for i in order}
+    return [posts[i] for i in range(len(items))]
+
+
+# ---- templates ----------------------------------------------------------------------------
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_template_fills_with_known_placeholders(locale: str) -> None:
+    count = 0
+    for path, template, allowed in iter_templates(locale):
+        used = fields_of(template)
+        assert used <= allowed, f"{locale}:{path} uses unknown {sorted(used - allowed)}"
+        text = fill(template, SAMPLE)
+        assert "{" not in text and "}" not in text, f"{locale}:{path}: {text}"
+        count += 1
+    assert count > 300
+
+
+def test_both_locales_have_the_same_kinds() -> None:
+    def shape(node: object) -> object:
+        if isinstance(node, dict):
+            return {k: shape(v) for k, v in node.items()}
+        return type(node).__name__
+
+    en, nl = text_bank("en"), text_bank("nl")
+    for section in ("posts", "system", "fallback"):
+        assert shape(en[section]) == shape(nl[section]), section
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_enough_variety_per_kind(locale: str) -> None:
+    posts = text_bank(locale)["posts"]
+    reshare = posts["reshare"]
+    combos = len(reshare["openings"]) * len(reshare["bodies"]) * len(reshare["closings"])
+    assert len(reshare["whole"]) >= 15 and len(reshare["bodies"]) >= 15 and combos > 5000
+    for kind in ("complaint", "second_victim", "neutral_question", "journalist_inquiry",
+                 "headline", "staff_offmessage", "influencer", "competitor"):
+        assert len(posts[kind]) >= 5, kind
+    for tone in ("empathetic", "neutral", "defensive"):
+        assert posts["brand"]["acknowledge"][tone] and posts["brand"]["reply"][tone]
+
+
+# ---- rendering a real feed ----------------------------------------------------------------
+@pytest.mark.parametrize("locale", LOCALES)
+def test_feed_is_deterministic_and_order_independent(sim: Simulation, items: list[FeedItem],
+                                                     locale: str) -> None:
+    a = _render(sim, items, locale, seed=1)
+    b = _render(sim, items, locale, seed=1, reverse=True)
+    assert [(p.text, p.persona, p.clock) for p in a] == [(p.text, p.persona, p.clock) for p in b]
+    other = _render(sim, items, locale, seed=2)
+    same = sum(x.text == y.text for x, y in zip(a, other, strict=True))
+    assert same < 0.3 * len(a)
+    assert [p.persona.name for p in a] != [p.persona.name for p in other]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_feed_reads_like_a_feed(sim: Simulation, items: list[FeedItem], locale: str) -> None:
+    posts = _render(sim, items, locale, seed=1)
+    for post in posts:
+        assert post.text and "{" not in post.text and "}" not in post.text, post
+        assert post.clock and post.colour_kind
+    reshares = [p.text for p in posts if p.kind == "reshare"][:300]
+    assert len(reshares) == 300
+    assert len(set(reshares)) >= 0.8 * len(reshares)
+    # neighbouring reshares hardly ever read the same
+    assert sum(x == y for x, y in itertools.pairwise(reshares)) <= 3
+    counts = sim.net.follower_counts()
+    for item, post in zip(items, posts, strict=True):
+        if 0 <= item.actor < sim.net.n and item.kind in (*POST_KIND_NAMES, "brand_statement"):
+            assert post.persona.followers == counts[item.actor]
+            assert post.persona.user == item.actor
+    first = next(p for p in posts if p.kind == "complaint")
+    assert first.persona.name == SETTINGS[locale].people[0]
+    statements = [p for p in posts if p.kind == "brand_statement"]
+    assert statements and all(p.persona.handle == "@FreshWay" for p in statements)
+    assert "Maria, we are so sorry. Please DM us." in [p.text for p in statements]
+
+
+def test_dutch_feed_is_dutch(sim: Simulation, items: list[FeedItem]) -> None:
+    nl = _render(sim, items, "nl", seed=1)
+    en = _render(sim, items, "en", seed=1)
+
+    def dutch_share(posts: list[RenderedPost]) -> float:
+        words = " ".join(p.text for p in posts).lower().split()
+        return sum(w in DUTCH_WORDS for w in words) / len(words)
+
+    assert dutch_share(nl) > 0.06 > 0.01 > dutch_share(en)
+    assert nl[0].clock.split()[0] in text_bank("nl")["weekdays"]
+    pool = set(_name_pools("nl")["f"].names) | set(_name_pools("nl")["m"].names)
+    ordinary = [p.persona for p in nl if p.persona.kind == "ordinary"]
+    first_names = [p.name.split()[0] for p in ordinary]
+    assert sum(n.capitalize() in pool or n in pool for n in first_names) > 0.9 * len(ordinary)
+
+
+def test_clock_is_local_time_with_weekday() -> None:
+    sc = _scenario("nl")  # starts Friday 2026-03-06 18:00
+    from simulator.population import build_network
+
+    net = build_network(dataclasses.replace(sc, network=dataclasses.replace(sc.network,
+                                                                            users=200)))
+    assert FeedRenderer(sc, net, 1).clock(30.5) == "zo 00:30"
+    assert FeedRenderer(dataclasses.replace(sc, locale="en"), net, 1).clock(0) == "Fri 18:00"
+
+
+def test_every_kind_renders(sim: Simulation) -> None:
+    """Synthetic items for kinds a single run may not produce, and typed texts."""
+    net = sim.net
+    user = int(np.flatnonzero(net.types == UserType.ORDINARY)[0])
+    items = [FeedItem(1.0, k, actor=user) for k in
+             ("complaint", "reshare", "reignited", "deleted_my_comment", "defence",
+              "influencer")]
+    items += [FeedItem(2.0, "competitor", audience=500), FeedItem(2.0, "media",
+                                                                   actor=net.media[0])]
+    for detail in ("acknowledge", "reply", "solution", "compensation", "update", "contradict"):
+        for tone in ("empathetic", "neutral", "defensive"):
+            items.append(FeedItem(3.0, "brand_statement", text=detail, actor=net.brand,
+                                  extra={"detail": detail, "tone": tone}))
+            items.append(FeedItem(3.0, "action", text=detail, extra={"detail": detail,
+                                                                     "tone": tone}))
+    for detail in ("journalist_inquiry", "influencer_joins", "staff_offmessage",
+                   "competitor_jab", "second_victim"):
+        items.append(FeedItem(4.0, "inject", text=detail.replace("_", " "),
+                              extra={"detail": detail}))
+    items += [FeedItem(5.0, "detected", "the team detects the crisis"),
+              FeedItem(5.0, "staff_offmessage", "a staff member posts off-message"),
+              FeedItem(5.0, "deletion_noticed", "they deleted my comment"),
+              FeedItem(5.0, "media_story", "a news story about the complaint",
+                       actor=net.media[0]),
+              FeedItem(6.0, "inject", "The CEO calls you.", extra={"detail": "second_victim"}),
+              FeedItem(6.0, "staff_offmessage", "Honestly the customer started it."),
+              FeedItem(6.0, "staff_offmessage", "A cashier posts: 'We were told to lie.'")]
+    for locale in LOCALES:
+        renderer = FeedRenderer(_scenario(locale), net, 3)
+        posts = renderer.render_all(items)
+        for post in posts:
+            assert post.text and "{" not in post.text, post
+            assert post.text not in ENGINE_DEFAULTS, post
+        assert posts[-3].text == "The CEO calls you."
+        assert posts[-2].text == "Honestly the customer started it."
+        assert posts[-1].text == "We were told to lie."  # the quote, not the narration
+        assert next(p for p in posts if p.kind == "competitor").persona.followers == 500
+
+
+ENGINE_DEFAULTS = {"the team detects the crisis", "a news story about the complaint",
+                   "a staff member posts off-message", "they deleted my comment"}
+
+
+def test_fallbacks_when_setting_is_empty(sim: Simulation, items: list[FeedItem]) -> None:
+    sc = dataclasses.replace(load_scenario("supermarket-video"), locale="nl", setting=Setting())
+    posts = FeedRenderer(sc, sim.net, 1).render_all(items[:200])
+    text = " ".join(p.text for p in posts)
+    assert "the brand" not in text and "{" not in text
+    assert text_bank("nl")["fallback"]["brand"] in text
+
+
+# ---- personas -----------------------------------------------------------------------------
+@pytest.mark.parametrize("locale", LOCALES)
+def test_personas_are_fast_cached_and_order_independent(sim: Simulation, locale: str) -> None:
+    book = personas_for(sim.net, locale, 7, SETTINGS[locale])
+    book[0]  # load Faker and the name lists outside the timing
+    start = time.perf_counter()
+    forward = [book[u] for u in range(1, 1001)]
+    assert time.perf_counter() - start < 1.0
+    assert book[5] is book[5]
+    other = personas_for(sim.net, locale, 7, SETTINGS[locale])
+    assert [other[u] for u in range(1000, 0, -1)][::-1] == forward
+    assert len({p.name for p in forward}) > 600 and len({p.handle for p in forward}) > 900
+    assert all(p.handle.startswith("@") and len(p.handle) <= 16 for p in forward)
+    assert len({p.bio for p in forward}) > 300
+
+
+def test_special_accounts(sim: Simulation) -> None:
+    net = sim.net
+    book = personas_for(net, "en", 1, SETTINGS["en"])
+    assert book.brand.name == "FreshWay" and book.brand.handle == "@FreshWay"
+    assert book[net.complainant].name == "Maria Lopez"
+    outlets = [book[m] for m in net.media]
+    assert all(p.kind == "media" for p in outlets)
+    assert len({p.name for p in outlets}) == len(outlets)
+    influencer = int(np.flatnonzero(net.types == UserType.INFLUENCER)[0])
+    assert book[influencer].kind == "influencer"
+    assert book[influencer].followers == net.follower_counts()[influencer]
+    nl = personas_for(net, "nl", 1, Setting())
+    assert nl.brand.name == text_bank("nl")["fallback"]["brand"]
+    assert nl.outlet_of(net.media[0]) in text_bank("nl")["persona"]["outlet_names"]
