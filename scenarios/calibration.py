@@ -88,7 +88,7 @@ def calibrate(name: str, replicas: int = 40) -> list[Check]:
     for i, (quantity, target, tol) in enumerate([
             ("response latency (h)", cal.response_latency_h, cal.tolerance_h),
             ("peak day", cal.peak_day, float(cal.tolerance_days)),
-            ("duration (days)", cal.duration_days, cal.tolerance_h / 24.0)]):
+            ("duration (days)", cal.duration_days, cal.tolerance_duration_days)]):
         if target is None:
             continue
         col = arr[:, i]

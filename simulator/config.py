@@ -338,7 +338,9 @@ class Calibration:
     duration_days: float | None = param(None, lo=0.0, hi=365.0,
                                         doc="days until the storm died down")
     tolerance_h: float = param(12.0, lo=0.0, hi=1000.0,
-                               doc="allowed gap for latency and duration (hours)")
+                               doc="allowed gap for the response latency (hours)")
+    tolerance_duration_days: float = param(1.0, lo=0.0, hi=30.0,
+                                           doc="allowed gap for the duration (days)")
     tolerance_days: int = param(1, lo=0, hi=30, doc="allowed gap for the peak day")
 
 

@@ -232,7 +232,7 @@ class Simulation:
             while len(history) > 1 and history[1][0] <= now - 1.0 + 1e-9:
                 history.popleft()
             volume = count - history[0][1]  # negative posts in the last hour
-            if volume <= 0:
+            if volume <= 0 or not self._outlets:  # a journalist may have taken the last one
                 continue
             hazard = m.hazard_per_h * (volume / m.reference_volume) ** m.kappa
             if self._deletion_noticed:
