@@ -24,8 +24,10 @@ def _session(tmp_path: Path, team: str, journal: list[JournalEntry]) -> Path:
 def test_debrief_measures_each_action(tmp_path: Path) -> None:
     path = _session(tmp_path, "Blue", [JournalEntry(0.5, Action("reply", "defensive", "No."))])
     d = debrief(Session.load(path), replicas=4, with_percentile=False)
-    assert len(d.timeline) == 1 and "reply (defensive)" in d.timeline[0][1]
-    assert "this action would" in d.timeline[0][2]
+    assert len(d.timeline) == 2, "the action and the missed decision"
+    act = next(row for row in d.timeline if "reply (defensive)" in row[1])
+    assert "this action would raise sharers" in act[2]
+    assert any("deadline missed" in row[1] for row in d.timeline)
     text = markdown([d])
     assert "Team Blue" in text and "Timeline" in text
 
