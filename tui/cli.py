@@ -36,6 +36,18 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
+    play = sub.add_parser("play", help="play a drill in the terminal")
+    play.add_argument("scenario", nargs="?", default=None,
+                      help="library name or path (default: pick from the library)")
+    play.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
+    play.add_argument("--team", default=None, help="team name (default: asked on screen)")
+    play.add_argument("--session", default=None,
+                      help="session file, saved after every action (default: "
+                      "stormdrill-sessions/SCENARIO-TIME.json)")
+
+    res = sub.add_parser("resume", help="continue a saved drill exactly where it was")
+    res.add_argument("session", help="session file written by `stormdrill play`")
+
     run = sub.add_parser("run", help="run a scenario headless and print its summary")
     run.add_argument("scenario", nargs="?", default=None,
                      help="library name or path to a scenario file (default: the default "
@@ -137,6 +149,48 @@ def format_summary(s: dict[str, Any], title: str) -> str:
         f"  {sparkline(s['hourly_negative'])}",
     ]
     return "\n".join(lines)
+
+
+def _play(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from pathlib import Path
+
+    import scenarios
+
+    if args.seed < 0:
+        raise CliError(f"--seed must be zero or positive, got {args.seed}")
+    if args.scenario is not None:
+        scenarios.load_scenario(args.scenario)  # a bad file fails here, before the UI starts
+    stem = Path(args.scenario).stem if args.scenario else "drill"
+    session = Path(args.session) if args.session else (
+        Path("stormdrill-sessions") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.json")
+    from tui.app import build_app
+
+    app = build_app(args.scenario, seed=args.seed, team=args.team, session_path=session)
+    app.run()
+    if session.exists():
+        print(f"session saved: {session}  (continue with: stormdrill resume {session})")
+    return 0
+
+
+def _resume(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from tui.session import Session, SessionError
+
+    try:
+        session = Session.load(Path(args.session))
+    except SessionError as err:
+        raise CliError(str(err)) from None
+    import scenarios
+
+    scenarios.load_scenario(session.scenario)
+    from tui.app import build_app
+
+    app = build_app(resume=session, session_path=Path(args.session))
+    app.run()
+    print(f"session saved: {args.session}")
+    return 0
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -267,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
-                "report": _report}
+                "report": _report, "play": _play, "resume": _resume}
     import scenarios
     from simulator.actions import ActionError
     from simulator.netio import NetworkFileError
