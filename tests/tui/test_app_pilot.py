@@ -1,0 +1,317 @@
+"""The drill app driven by Textual's Pilot: keys in, controller state and session file out.
+
+No timers run (`clock=False`): the clock moves only through `DrillScreen.step`
+and the keys, so every test is deterministic and fast.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from drillapp import drill_app, drill_scenario, sync
+from textual.widgets import Input, OptionList, Select
+
+from tui.app import build_app
+from tui.screens import (
+    ActionModal,
+    BriefingScreen,
+    DebriefScreen,
+    DrillScreen,
+    FacilitatorModal,
+    HelpModal,
+    PickerScreen,
+    PromptModal,
+    TeamScreen,
+)
+from tui.screens.drill import LEVERS
+from tui.session import Session
+from tui.widgets import Feed, Forecast, StatusLine
+
+SIZE = (80, 24)  # the smallest supported terminal
+
+
+async def _into_drill(app, pilot) -> DrillScreen:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    assert isinstance(app.screen, BriefingScreen)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, DrillScreen)
+    return app.screen
+
+
+async def _run_to(pilot, drill: DrillScreen, hours: float) -> None:  # type: ignore[no-untyped-def]
+    """Move the clock to `hours` at x360 (10 wall seconds per simulated hour)."""
+    c = drill.controller
+    c.set_speed(3)
+    was, c.paused = c.paused, False
+    drill.step((hours - c.now) * 10.0)
+    c.paused = was
+    await pilot.pause()
+
+
+@sync
+async def test_team_screen_then_briefing_then_drill_saves_the_session(tmp_path: Path) -> None:
+    app = drill_app(tmp_path, team=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TeamScreen)
+        await pilot.click("#role-lead")
+        await pilot.press(*"Ann")
+        app.screen.query_one("#team", Input).value = "Red"
+        await pilot.click("#continue")
+        await pilot.pause()
+        drill = await _into_drill(app, pilot)
+        assert drill.controller.session.team == "Red"
+        assert drill.controller.session.roles == {"lead": "Ann"}
+        assert drill.controller.paused, "a drill starts paused"
+    saved = json.loads((tmp_path / "session.json").read_text())
+    assert saved["team"] == "Red" and saved["seed"] == 7
+
+
+@sync
+async def test_picker_lists_the_library_and_leads_to_the_team_screen() -> None:
+    app = build_app(None, seed=1, clock=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PickerScreen)
+        names = [c.name for c in app.screen.choices]
+        assert "kitchen-gaffe" in names
+        detail = str(app.screen.query_one("#detail").render())
+        assert "Difficulty" in detail and "Length" in detail
+        app.screen.query_one(OptionList).highlighted = names.index("kitchen-gaffe")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamScreen)
+        assert app.scenario is not None and app.scenario.name == "kitchen-gaffe"
+
+
+@sync
+async def test_every_lever_key_acts_with_kind_tone_and_text(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 0.5)
+        for key, kind, tone, _ in LEVERS:
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.screen, ActionModal), key
+            app.screen.query_one("#text", Input).value = f"{kind} now"
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DrillScreen)
+            entry = drill.controller.sim.journal[-1]
+            assert (entry.action.kind, entry.action.tone, entry.action.text) == (
+                kind, tone, f"{kind} now"), key
+            assert entry.at_h == pytest.approx(0.5)
+        saved = Session.load(tmp_path / "session.json")
+        assert [e.action.kind for e in saved.journal] == [kind for _, kind, _, _ in LEVERS], \
+            "every action is saved as it is taken"
+
+
+@sync
+async def test_action_menu_chooses_any_kind_and_tone_and_escape_cancels(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert drill.controller.sim.journal == []
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        modal.query_one("#kind", Select).value = "contradict"
+        modal.query_one("#tone", Select).value = "defensive"
+        await pilot.pause()
+        assert "contradicts" in str(modal.query_one("#describe").render())
+        modal.query_one("#text", Input).value = "We never said that"
+        await pilot.click("#post")
+        await pilot.pause()
+        action = drill.controller.sim.journal[-1].action
+        assert (action.kind, action.tone, action.text) == ("contradict", "defensive",
+                                                           "We never said that")
+
+
+@sync
+async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 2.2)
+        assert isinstance(app.screen, PromptModal)
+        assert "0h48" in str(app.screen.query_one("#countdown").render())
+        await pilot.click("#later")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen) and 0 in drill.controller.open
+        assert "1 decision(s) open" in str(drill.query_one(StatusLine).render())
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptModal)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen)
+        c = drill.controller
+        assert [(d.point, d.option, d.timed_out) for d in c.session.decisions] == [(0, 0, False)]
+        assert c.sim.journal[-1].action.text == "Sorry."
+        assert Session.load(tmp_path / "session.json").decisions[0].option == 0
+
+
+@sync
+async def test_a_missed_deadline_applies_the_timeout_option_and_closes_the_prompt(
+        tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 2.5)
+        assert isinstance(app.screen, PromptModal)
+        await _run_to(pilot, drill, 3.5)
+        assert isinstance(app.screen, DrillScreen)
+        decision = drill.controller.session.decisions[0]
+        assert decision.timed_out and decision.option == 1
+        assert decision.at_h == pytest.approx(3.0)
+        assert drill.controller.sim.journal[-1].action.tone == "defensive"
+
+
+@sync
+async def test_facilitator_panel_fires_an_inject(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 1.5)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FacilitatorModal)
+        app.screen.query_one(OptionList).highlighted = 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DrillScreen)
+        entry = drill.controller.sim.journal[-1]
+        assert entry.inject == 0 and entry.at_h == pytest.approx(1.5)
+        await _run_to(pilot, drill, 1.6)  # the engine plays the inject as the clock moves
+        assert any(p.kind == "inject" for p in drill.query_one(Feed).posts)
+    assert Session.load(tmp_path / "session.json").journal[-1].inject == 0
+
+
+@sync
+async def test_speed_keys_pause_and_skip(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        c = drill.controller
+        drill.step(10.0)
+        assert c.now == 0.0, "paused: the clock does not move"
+        await pilot.press("space")
+        assert not c.paused
+        for key, speed in (("1", 1), ("2", 10), ("3", 60), ("4", 360)):
+            await pilot.press(key)
+            assert c.speed == speed
+        drill.step(1.0)
+        assert c.now == pytest.approx(0.1)
+        assert "running x360" in str(drill.query_one(StatusLine).render())
+        await pilot.press("space")
+        assert c.paused
+        before = c.now
+        await pilot.press("n")
+        assert c.now > before, "n skips to the next event, even when paused"
+
+
+@sync
+async def test_nobody_is_watching_before_detection(tmp_path: Path) -> None:
+    # Friday 20:00, office hours only: nobody looks until Monday morning
+    sc = drill_scenario(start="2026-03-06T20:00", plan={"coverage": ["mon-fri 08:00-18:00"]},
+                        decision_points=[])
+    app = drill_app(tmp_path, sc=sc)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 6.0)
+        feed = drill.query_one(Feed)
+        assert feed.count > 0 and not feed.posts, "posts exist but the team sees none"
+        assert "nobody is watching" in str(drill.query_one(StatusLine).render())
+
+
+@sync
+async def test_forecast_worker_shows_its_sentences(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 1.0)
+        await pilot.press("w")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = drill.query_one(Forecast)
+        assert panel.at == pytest.approx(1.0)
+        assert panel.sentences and all(s.startswith("acting now") for s in panel.sentences)
+        assert "acting now" in str(panel.query_one("#text").render())
+
+
+@sync
+async def test_help_and_command_palette(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"brief st")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ActionModal)
+        assert app.screen.query_one("#kind", Select).value == "brief_staff"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert drill.controller.sim.journal[-1].action.kind == "brief_staff"
+
+
+@sync
+async def test_quit_saves_and_resume_restores_clock_journal_and_feed(tmp_path: Path) -> None:
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 1.0)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#text", Input).value = "Sorry all"
+        await pilot.press("enter")
+        await _run_to(pilot, drill, 1.5)
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running, "q quits"
+    session = Session.load(tmp_path / "session.json")
+    assert session.clock_h == pytest.approx(1.5), "quitting saves the clock"
+    resumed = build_app(None, seed=0, team=None, session_path=None, resume=session,
+                        scenario=drill_scenario(), clock=False)
+    async with resumed.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        drill = resumed.screen
+        assert isinstance(drill, DrillScreen)
+        c = drill.controller
+        assert c.now == pytest.approx(1.5) and c.paused
+        assert [(e.at_h, e.action.text) for e in c.sim.journal] == [(pytest.approx(1.0),
+                                                                     "Sorry all")]
+        assert c.session.seed == 7 and c.session.team == "Blue"
+        assert drill.query_one(Feed).posts, "the feed shows the drill so far"
+        await _run_to(pilot, drill, 2.2)
+        assert isinstance(resumed.screen, PromptModal)
+
+
+@sync
+async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
+    app = drill_app(tmp_path, sc=drill_scenario(duration_h=4.0))
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 2.2)
+        await pilot.press("2")  # answer: push back
+        await pilot.pause()
+        await _run_to(pilot, drill, 4.0)
+        assert isinstance(app.screen, DebriefScreen)
+        texts = [text for _, text in app.screen.lines]
+        assert texts[0] == "Decision 1: Push back"
+        assert texts[1].startswith("Reply to complainants (defensive)")
+        assert Session.load(tmp_path / "session.json").finished

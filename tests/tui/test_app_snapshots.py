@@ -1,0 +1,61 @@
+"""SVG snapshots of the drill app at 100x30, fixed seed, clock driven by hand (no timers).
+
+Regenerate after an intended change of the UI with
+`pytest tests/tui/test_app_snapshots.py --snapshot-update` and review the SVGs.
+"""
+
+from __future__ import annotations
+
+from drillapp import drill_app
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tui.screens import DrillScreen
+
+SIZE = (100, 30)
+
+
+async def _drill_at(pilot: Pilot, hours: float) -> DrillScreen:  # type: ignore[type-arg]
+    await pilot.press("enter")  # briefing -> drill
+    await pilot.pause()
+    drill = pilot.app.screen
+    assert isinstance(drill, DrillScreen)
+    c = drill.controller
+    c.set_speed(3)
+    c.paused = False
+    drill.step(hours * 10.0)
+    c.paused = True
+    drill.refresh_view()
+    await pilot.pause()
+    return drill
+
+
+def test_briefing(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(drill_app(), terminal_size=SIZE)
+
+
+def test_drill_after_an_apology(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        drill = await _drill_at(pilot, 1.5)
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#text", Input).value = "We are sorry. We are on it."
+        await pilot.press("enter")
+        await pilot.pause()
+        drill.controller.paused = False
+        drill.step(3.0)  # 0.3 h: the statement is out
+        drill.controller.paused = True
+        drill.refresh_view()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_decision_prompt(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        await _drill_at(pilot, 2.25)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)

@@ -1,0 +1,150 @@
+"""The Textual app: a thin shell that walks picker -> team -> briefing -> drill.
+
+`build_app(...)` is the one way to make it, for the CLI and the tests alike.
+Screens post messages up (`PickerScreen.Chosen`, `TeamScreen.Ready`,
+`BriefingScreen.Begin`); the app loads the scenario, makes the session and the
+controller, and hands them down to the drill screen, which does the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from simulator.config import Scenario
+from tui.controller import DrillController
+from tui.i18n import Strings
+from tui.screens.briefing import BriefingScreen
+from tui.screens.drill import DrillScreen
+from tui.screens.picker import PickerScreen, library_choices
+from tui.screens.team import TeamScreen
+from tui.session import Session
+
+
+@dataclass
+class DrillOptions:
+    """What `build_app` was given (scenario already loaded, if named)."""
+
+    scenario_ref: str | None
+    scenario: Scenario | None
+    seed: int
+    team: str | None
+    session_path: Path | None
+    resume: Session | None
+    clock: bool = True  # False: no timers (tests drive the clock)
+    forecast_replicas: int = 12
+    save_every: float = 5.0
+    tick: float = 0.25
+
+
+class DrillApp(App[None]):
+    """stormdrill's drill UI."""
+
+    TITLE = "stormdrill"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", show=False)]
+
+    def __init__(self, options: DrillOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.scenario = options.scenario
+        self.scenario_ref = options.scenario_ref
+        self.tr = Strings(self.scenario.locale if self.scenario else "en")
+        self.team = options.team
+        self.roles: dict[str, str] = {}
+        self.controller: DrillController | None = None
+        self.drill: DrillScreen | None = None
+
+    def on_mount(self) -> None:
+        if self.options.resume is not None:
+            self.push_screen(self._drill_screen(self.options.resume))
+        elif self.scenario is None:
+            self.push_screen(PickerScreen(library_choices(), self.tr))
+        elif self.team is None:
+            self.push_screen(TeamScreen(self.tr))
+        else:
+            self.push_screen(BriefingScreen(self.scenario, self.tr))
+
+    # ---- the flow: messages up from the screens -------------------------------------------
+    def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
+        import scenarios
+
+        try:
+            self.scenario = scenarios.load_scenario(message.scenario)
+        except scenarios.FileError as err:
+            self.notify(str(err), severity="error", timeout=10)
+            return
+        self.scenario_ref = message.scenario
+        self.tr = Strings(self.scenario.locale)
+        self.switch_screen(TeamScreen(self.tr) if self.team is None
+                           else BriefingScreen(self.scenario, self.tr))
+
+    def on_team_screen_ready(self, message: TeamScreen.Ready) -> None:
+        self.team, self.roles = message.team, message.roles
+        assert self.scenario is not None
+        self.switch_screen(BriefingScreen(self.scenario, self.tr))
+
+    def on_briefing_screen_begin(self, _message: BriefingScreen.Begin) -> None:
+        assert self.scenario is not None
+        session = Session(scenario=self.scenario_ref or self.scenario.name,
+                          seed=self.options.seed, team=self.team or self.tr("team.default"),
+                          roles=dict(self.roles), path=self.options.session_path)
+        session.save()
+        self.switch_screen(self._drill_screen(session))
+
+    def _drill_screen(self, session: Session) -> DrillScreen:
+        assert self.scenario is not None
+        self.controller = DrillController(self.scenario, session)
+        o = self.options
+        screen_cls = DrillScreen.localized(self.tr)
+        self.drill = screen_cls(self.controller, self.tr, clock=o.clock, tick=o.tick,
+                                save_every=o.save_every,
+                                forecast_replicas=o.forecast_replicas)
+        return self.drill
+
+    # ---- quitting saves ------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        if self.controller is not None:
+            self.controller.save()
+        self.exit()
+
+
+def _session_ref(ref: str) -> str:
+    """A library name stays a name; a path becomes absolute (a session outlives the cwd)."""
+    path = Path(ref).expanduser()
+    return str(path.resolve()) if path.exists() else ref
+
+
+def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None = None,
+              session_path: Path | None = None, resume: Session | None = None, *,
+              scenario: Scenario | None = None, clock: bool = True,
+              forecast_replicas: int = 12, save_every: float = 5.0) -> DrillApp:
+    """The drill app, for `stormdrill play/resume` and the tests.
+
+    - `scenario_ref`: library name or path (None: the picker is shown first). It is
+      loaded here, so a bad file raises `scenarios.FileError` before the UI starts.
+    - `team`: None shows the team screen; a name skips it.
+    - `session_path`: where the session is saved (None: not saved).
+    - `resume`: a loaded `Session`: straight into the drill at its clock, paused;
+      saved back to `session_path` or else to the file it came from.
+    - `scenario`: an already built Scenario (tests); overrides loading `scenario_ref`.
+    - `clock=False`: no timers; the clock moves only when driven (tests, snapshots).
+    """
+    if resume is not None:
+        scenario_ref = resume.scenario
+        if session_path is not None:
+            resume.path = Path(session_path)
+    if scenario is None and scenario_ref is not None:
+        import scenarios
+
+        scenario = scenarios.load_scenario(scenario_ref)
+    if scenario_ref is not None and resume is None:
+        scenario_ref = _session_ref(scenario_ref)
+    options = DrillOptions(scenario_ref=scenario_ref, scenario=scenario, seed=seed, team=team,
+                           session_path=Path(session_path) if session_path else None,
+                           resume=resume, clock=clock, forecast_replicas=forecast_replicas,
+                           save_every=save_every)
+    return DrillApp(options)

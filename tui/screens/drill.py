@@ -1,0 +1,281 @@
+"""The drill: the team's feed, the numbers, the chart, the forecast, and every lever.
+
+Attributes down: on each clock tick the screen calls `controller.advance` and
+hands the result to its widgets (feed items, metrics dict, status). Modals
+answer with their dismiss value; the screen turns answers into controller
+calls (each saves the session). With `clock=False` nothing moves by itself:
+tests drive `step()` or the controller directly, so screens are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer
+
+from simulator import Action
+from tui.commands import DrillCommands
+from tui.controller import SPEEDS, DrillController, Prompt, Update
+from tui.i18n import Strings
+from tui.screens.action import ActionModal
+from tui.screens.debrief import DebriefScreen, debrief_lines
+from tui.screens.facilitator import FacilitatorModal
+from tui.screens.help import HelpModal
+from tui.screens.prompt import PromptModal
+from tui.widgets import Chart, Feed, Forecast, Metrics, StatusLine, post_source
+from tui.widgets.status import Status
+
+#: lever keys: key -> (kind, tone, footer description key, shown in the footer)
+LEVERS: tuple[tuple[str, str, str, bool], ...] = (
+    ("e", "acknowledge", "empathetic", True),
+    ("r", "reply", "neutral", False),
+    ("s", "solution", "neutral", False),
+    ("c", "compensation", "neutral", False),
+    ("u", "update", "neutral", False),
+    ("d", "delete", "neutral", False),
+    ("b", "brief_staff", "neutral", False),
+)
+
+
+def drill_bindings(tr: Strings) -> list[Binding]:
+    """The drill screen's keys with footer descriptions in the scenario's language."""
+    out = [Binding("space", "pause", tr("key.pause"), priority=True),
+           *[Binding(str(i + 1), f"speed({i})", f"{tr('key.speed')} x{s}", show=False)
+             for i, s in enumerate(SPEEDS)],
+           Binding("n", "skip", tr("key.skip")),
+           Binding("a", "act", tr("key.act"))]
+    out += [Binding(key, f"lever({kind!r}, {tone!r})", tr(f"key.{kind}"), show=show)
+            for key, kind, tone, show in LEVERS]
+    out += [Binding("p", "prompt", tr("key.prompt"), show=False),
+            Binding("f", "facilitator", tr("key.facilitator")),
+            Binding("w", "forecast", tr("key.forecast")),
+            Binding("question_mark", "help", tr("key.help")),
+            Binding("q", "app.quit", tr("key.quit"))]
+    return out
+
+
+class DrillScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DrillScreen #main { height: 1fr; }
+    DrillScreen #side { width: 36; height: 1fr; }
+    DrillScreen #feed { width: 1fr; }
+    DrillScreen Forecast { height: 1fr; }
+    """
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {DrillCommands}
+    BINDINGS: ClassVar[list[BindingType]] = drill_bindings(Strings("en"))
+
+    def __init__(self, controller: DrillController, tr: Strings, *, clock: bool = True,
+                 tick: float = 0.25, save_every: float = 5.0,
+                 forecast_replicas: int = 12) -> None:
+        super().__init__()
+        self.controller = controller
+        self.tr = tr
+        self.clock = clock
+        self.tick_s = tick
+        self.save_every = save_every
+        self.forecast_replicas = forecast_replicas
+        self.prompt_modal: PromptModal | None = None
+        self.deferred: set[int] = set()  # prompts the team put off ("decide later")
+        self.debriefed = False
+        self.timer: Timer | None = None
+
+    @classmethod
+    def localized(cls, tr: Strings) -> type[DrillScreen]:
+        """This screen with footer key descriptions in `tr`'s language."""
+        if tr.locale == "en":
+            return cls
+        return type(f"{cls.__name__}", (cls,), {"BINDINGS": drill_bindings(tr)})
+
+    # ---- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        c, tr = self.controller, self.tr
+        yield StatusLine(tr, id="status")
+        with Horizontal(id="main"):
+            yield Feed(post_source(c.scenario, c.sim.net, c.session.seed, tr),
+                       c.team_can_see, tr, id="feed")
+            with Vertical(id="side"):
+                yield Metrics(tr, id="metrics")
+                yield Chart(tr, id="chart")
+                yield Forecast(tr, self.forecast_replicas, id="forecast")
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        items, _ = self.controller.sim.feed((0, 0))  # a resumed drill shows its past
+        self.query_one(Feed).add(items)
+        self.refresh_view()
+        if self.clock:
+            self.timer = self.set_interval(self.tick_s, self.tick)
+            self.set_interval(self.save_every, self.controller.save)
+        self.call_after_refresh(self.show_next_prompt)
+
+    # ---- the clock ----------------------------------------------------------------------
+    def tick(self) -> None:
+        self.step(self.tick_s)
+
+    def step(self, wall_seconds: float) -> Update:
+        """Move the clock by `wall_seconds` at the current speed and show the result."""
+        update = self.controller.advance(wall_seconds)
+        self.apply(update)
+        return update
+
+    def flush(self) -> None:
+        """Show what an action just added to the feed, even while paused."""
+        c = self.controller
+        if c.sim.finished:
+            return
+        paused, c.paused = c.paused, False
+        try:
+            update = c.advance(0.0)
+        finally:
+            c.paused = paused
+        self.apply(update)
+
+    def apply(self, update: Update) -> None:
+        """Hand one step's result to the widgets and open or close prompts."""
+        feed = self.query_one(Feed)
+        feed.add(update.items)
+        for decision in update.closed:
+            if decision.timed_out:
+                point = self.controller.scenario.decision_points[decision.point]
+                label = (point.options[decision.option].label if decision.option >= 0
+                         else self.tr("prompt.nothing"))
+                self.notify(self.tr("prompt.timeout", label=label), severity="warning")
+                self.deferred.discard(decision.point)
+                self._close_prompt_modal(decision.point)
+        self.refresh_view()
+        self.show_next_prompt()  # also those that opened while another modal was up
+        if update.finished and not self.debriefed:
+            self.debriefed = True
+            self.controller.save()
+            self.show_debrief()
+
+    def refresh_view(self) -> None:
+        c, tr = self.controller, self.tr
+        start = c.scenario.start
+        m = c.metrics()
+        m["clock"] = tr.clock(start, c.now)
+        m["speed_text"] = tr("status.speed", speed=c.speed)
+        m["reputation_start"] = c.scenario.reputation.start
+        self.query_one(Metrics).data = m
+        self.query_one(Chart).data = m
+        detected = c.sim.brand.detected_at
+        self.query_one(StatusLine).status = Status(
+            title=c.scenario.title, clock=m["clock"], speed=c.speed, paused=c.paused,
+            finished=c.sim.finished,
+            watching_since=None if detected is None else tr.clock(start, detected),
+            open_prompts=len(c.open))
+        feed = self.query_one(Feed)
+        if feed.watching != bool(m["detected"]):
+            feed.watching = bool(m["detected"])
+            feed.release()
+            feed._show()
+        if self.prompt_modal is not None:
+            self.prompt_modal.now = c.now
+
+    # ---- prompts ------------------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self.show_next_prompt)
+
+    def show_next_prompt(self, include_deferred: bool = False) -> None:
+        if self.prompt_modal is not None or self.app.screen is not self:
+            return
+        waiting = [p for i, p in sorted(self.controller.open.items())
+                   if include_deferred or i not in self.deferred]
+        if waiting:
+            self.show_prompt(waiting[0])
+
+    def show_prompt(self, prompt: Prompt) -> None:
+        modal = PromptModal(prompt, self.tr, self.controller.scenario.start, self.controller.now)
+        self.prompt_modal = modal
+        self.app.push_screen(modal, lambda option: self._answered(prompt.index, option))
+
+    def _answered(self, point: int, option: int | None) -> None:
+        self.prompt_modal = None
+        c = self.controller
+        if point in c.open:
+            if option is None:
+                self.deferred.add(point)
+            else:
+                decision = c.decide(point, option)
+                label = c.scenario.decision_points[point].options[decision.option].label
+                self.notify(self.tr("prompt.decided", label=label))
+                self.flush()
+        self.refresh_view()
+        self.call_after_refresh(self.show_next_prompt)
+
+    def _close_prompt_modal(self, point: int) -> None:
+        modal = self.prompt_modal
+        if modal is not None and modal.prompt.index == point and self.app.screen is modal:
+            modal.dismiss(None)
+
+    # ---- actions (keys, palette, buttons) -------------------------------------------------
+    def action_pause(self) -> None:
+        self.controller.paused = not self.controller.paused
+        self.refresh_view()
+
+    def action_speed(self, index: int) -> None:
+        self.controller.set_speed(index)
+        self.refresh_view()
+
+    def action_skip(self) -> None:
+        self.apply(self.controller.skip_to_next_event())
+
+    def action_act(self) -> None:
+        self.action_lever("acknowledge", "empathetic")
+
+    def action_lever(self, kind: str, tone: str) -> None:
+        self.app.push_screen(ActionModal(self.tr, kind, tone), self._acted)
+
+    def _acted(self, action: Action | None) -> None:
+        if action is None:
+            return
+        self.controller.act(action)
+        tr = self.tr
+        self.notify(tr("action.done", kind=tr(f"kind.{action.kind}"),
+                       tone=tr(f"tone.{action.tone}"),
+                       clock=tr.clock(self.controller.scenario.start, self.controller.now)))
+        self.flush()
+
+    def action_prompt(self) -> None:
+        if not self.controller.open:
+            self.notify(self.tr("prompt.none_open"))
+            return
+        self.deferred.clear()
+        self.show_next_prompt(include_deferred=True)
+
+    def action_facilitator(self) -> None:
+        self.app.push_screen(FacilitatorModal(list(self.controller.scenario.injects), self.tr),
+                             self._fire)
+
+    def _fire(self, index: int | None) -> None:
+        if index is not None:
+            self.action_fire_inject(index)
+
+    def action_fire_inject(self, index: int) -> None:
+        self.controller.fire_inject(index)
+        kind = self.controller.scenario.injects[index].kind.replace("_", " ")
+        self.notify(self.tr("facilitator.fired", kind=kind))
+        self.flush()
+
+    def action_forecast(self) -> None:
+        c = self.controller
+        self.query_one(Forecast).start(c.scenario, c.session.seed, c.sim.journal, c.now)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpModal(self.tr))
+
+    # ---- the end ------------------------------------------------------------------------
+    def show_debrief(self) -> None:
+        c, tr = self.controller, self.tr
+        self.app.push_screen(DebriefScreen(
+            tr("debrief.title", title=c.scenario.title),
+            tr("debrief.subtitle", team=c.session.team, seed=c.session.seed),
+            debrief_lines(c, tr), tr))

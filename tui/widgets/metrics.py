@@ -1,0 +1,66 @@
+"""The drill's numbers: volume, reach, reputation, media, times since detection and update.
+
+Attributes down: the drill screen sets `data` (the controller's `metrics()`
+dict with the clock and speed added) and the widget redraws.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui.i18n import Strings, duration
+
+
+class Metrics(Static):
+    """A small table of the metrics that matter during a drill."""
+
+    DEFAULT_CSS = """
+    Metrics {
+        border: round $primary-muted;
+        border-title-color: $text;
+        padding: 0 1;
+        height: auto;
+    }
+    """
+
+    data: reactive[dict[str, Any]] = reactive(dict, always_update=True)
+
+    def __init__(self, tr: Strings, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tr = tr
+
+    def on_mount(self) -> None:
+        self.border_title = self.tr("metrics.title")
+
+    def watch_data(self, data: dict[str, Any]) -> None:
+        self.update(self.content(data))
+
+    def content(self, d: dict[str, Any]) -> Content:
+        tr = self.tr
+        if not d:
+            return Content("")
+        start = d.get("reputation_start")
+        rep = f"{d['reputation']:.1f}"
+        if start is not None:
+            rep = tr("metrics.rep_start", value=rep, start=f"{start:g}")
+        never = tr("metrics.never")
+        rows = [
+            ("metrics.negative", f"{d['negative_last_hour']:,}", "$error"),
+            ("metrics.reach", f"{d['reach']:,}", "$warning"),
+            ("metrics.reputation", rep,
+             "$success" if start is None or d["reputation"] >= start else "$error"),
+            ("metrics.media", f"{d['media_stories']}", "$accent"),
+            ("metrics.since_detection",
+             duration(d["since_detection_h"], tr("metrics.not_yet")), "$text"),
+            ("metrics.since_update", duration(d["since_update_h"], never), "$text"),
+            ("metrics.clock", f"{d.get('clock', '')} {d.get('speed_text', '')}", "$text"),
+        ]
+        width = max(len(tr(k)) for k, _, _ in rows)
+        lines = [Content.from_markup(f"[$text-muted]$label[/] [b {style}]$value[/]",
+                                     label=tr(key).ljust(width), value=value)
+                 for key, value, style in rows]
+        return Content("\n").join(lines)
