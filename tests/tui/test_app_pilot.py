@@ -230,6 +230,11 @@ async def test_nobody_is_watching_before_detection(tmp_path: Path) -> None:
         feed = drill.query_one(Feed)
         assert feed.count > 0 and not feed.posts, "posts exist but the team sees none"
         assert "nobody is watching" in str(drill.query_one(StatusLine).render())
+        from tui.widgets.metrics import Metrics
+
+        shown = str(drill.query_one(Metrics).render())
+        reach = f"{drill.controller.sim.snapshot().reach:,}"
+        assert reach not in shown, "monitoring numbers stay hidden until detection"
 
 
 @sync

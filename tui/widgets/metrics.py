@@ -48,9 +48,12 @@ class Metrics(Static):
         if start is not None:
             rep = tr("metrics.rep_start", value=rep, start=f"{start:g}")
         never = tr("metrics.never")
+        # monitoring numbers exist only once somebody watches (the crisis plan)
+        seen = d.get("detected", True)
+        hidden = "-"
         rows = [
-            ("metrics.negative", f"{d['negative_last_hour']:,}", "$error"),
-            ("metrics.reach", f"{d['reach']:,}", "$warning"),
+            ("metrics.negative", f"{d['negative_last_hour']:,}" if seen else hidden, "$error"),
+            ("metrics.reach", f"{d['reach']:,}" if seen else hidden, "$warning"),
             ("metrics.reputation", rep,
              "$success" if start is None or d["reputation"] >= start else "$error"),
             ("metrics.media", f"{d['media_stories']}", "$accent"),
