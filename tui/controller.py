@@ -19,6 +19,7 @@ from simulator import Action, Simulation
 from simulator.config import DecisionPoint, Scenario
 from simulator.feed import FeedItem
 from simulator.metrics import Snapshot
+from simulator.spread import warm_up
 from tui.session import Decision, Session
 
 SPEEDS: tuple[int, ...] = (1, 10, 60, 360)  # simulated seconds per wall second
@@ -55,6 +56,7 @@ class DrillController:
     def __init__(self, scenario: Scenario, session: Session) -> None:
         self.scenario = scenario
         self.session = session
+        warm_up()  # load the compiled loop now, not on the drill's first tick
         self.sim = Simulation(scenario, seed=session.seed, journal=list(session.journal))
         self.speed_index = 2
         self.paused = True

@@ -24,7 +24,7 @@ from simulator.config import Scenario
 from simulator.feed import FeedItem
 from tui.i18n import Strings
 
-MAX_POSTS = 120  # posts kept on screen
+MAX_POSTS = 50  # posts kept on screen (a long feed makes every redraw slower)
 MAX_BACKLOG = 2000  # hidden items kept for when the team starts watching
 
 #: feed colour kinds (scenarios.feedtext.RenderedPost.colour_kind) -> theme variables
@@ -127,6 +127,8 @@ class Feed(VerticalScroll):
         self.can_see = can_see
         self.tr = tr
         self.posts: deque[Post] = deque(maxlen=MAX_POSTS)  # oldest first
+        # each post's Content is built once: markup parsing is the costly part of a redraw
+        self._contents: deque[Content] = deque(maxlen=MAX_POSTS)
         self.backlog: deque[tuple[int, FeedItem]] = deque(maxlen=MAX_BACKLOG)
         self.count = 0  # items seen, visible or not: the next item's feed index
         self.watching = False
@@ -156,7 +158,9 @@ class Feed(VerticalScroll):
         self.backlog = keep
         if shown:
             for index, item in shown[-MAX_POSTS:]:  # older ones would scroll off anyway
-                self.posts.append(self.source.post(item, index))
+                post = self.source.post(item, index)
+                self.posts.append(post)
+                self._contents.append(post_content(post))
             self._show()
 
     def _show(self) -> None:
@@ -167,4 +171,4 @@ class Feed(VerticalScroll):
             posts.update(Content.from_markup("[$text-muted]$m[/]", m=self.tr(
                 "feed.empty" if self.watching else "feed.unwatched")))
             return
-        posts.update(Content("\n").join([post_content(p) for p in reversed(self.posts)]))
+        posts.update(Content("\n").join(reversed(self._contents)))
