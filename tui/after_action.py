@@ -44,9 +44,10 @@ def _effect(comp: dict[str, Comparison]) -> str:
     return comp["sharers"].sentence("this action") + tail
 
 
-def debrief(session: Session, replicas: int = 8, with_percentile: bool = True) -> Debrief:
+def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
+            scenario: Scenario | None = None) -> Debrief:
     """Replay a session and measure what its decisions cost or saved."""
-    sc = load_scenario(session.scenario)
+    sc = scenario if scenario is not None else load_scenario(session.scenario)
     sim = Simulation(sc, seed=session.seed, journal=list(session.journal))
     sim.run(session.clock_h if not session.finished else None)
     summary = sim.summary()
@@ -116,6 +117,18 @@ def _value(v: Any) -> str:
     if v is None:
         return "never"
     return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+
+
+def summary_lines(d: Debrief) -> list[str]:
+    """The debrief in a few lines, for the drill's last screen."""
+    s = d.summary
+    lines = [f"{label}: {_value(s.get(key))}" for key, label in KEYS]
+    if d.percentile is not None:
+        lines.append(f"better than {d.percentile:.0f}% of the built-in strategies' runs")
+    if d.at_detection:
+        lines.append(d.at_detection)
+    lines += [f"{t:6.2f} h  {what}: {effect}" for t, what, effect in d.timeline if effect]
+    return lines
 
 
 def markdown(debriefs: list[Debrief]) -> str:

@@ -116,6 +116,7 @@ EN: dict[str, str] = {
     "debrief.title": "Debrief: {title}",
     "debrief.subtitle": "Team {team}, seed {seed}. The full report comes from `stormdrill report`.",
     "debrief.empty": "No decisions or actions were taken.",
+    "debrief.analysing": "Measuring what each decision cost or saved (paired replicas)...",
     "debrief.decision": "Decision {n}: {label}",
     "debrief.timed_out": "{text} (deadline passed)",
     "debrief.inject": "Inject: {kind}",
@@ -242,6 +243,7 @@ NL: dict[str, str] = {
     "debrief.subtitle": "Team {team}, seed {seed}. Het volledige rapport komt van "
                         "`stormdrill report`.",
     "debrief.empty": "Er zijn geen beslissingen of acties genomen.",
+    "debrief.analysing": "We meten wat elke beslissing kostte of opleverde (gepaarde replica's)...",
     "debrief.decision": "Beslissing {n}: {label}",
     "debrief.timed_out": "{text} (deadline verstreken)",
     "debrief.quit": "Afsluiten",

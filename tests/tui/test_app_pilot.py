@@ -320,3 +320,8 @@ async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
         assert texts[0] == "Decision 1: Push back"
         assert texts[1].startswith("Reply to complainants (defensive)")
         assert Session.load(tmp_path / "session.json").finished
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        analysis = app.screen.analysis
+        assert any("negative posters" in line for line in analysis)
+        assert any("this action would" in line for line in analysis), analysis

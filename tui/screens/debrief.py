@@ -1,12 +1,17 @@
 """The end of a drill: the decisions and actions with their times.
 
-A stub: it takes (time, text) lines; the full debrief report (counterfactuals,
-costs per decision) is written separately.
+It shows the (time, text) lines at once; the analysis (what each action did,
+replying at detection, the percentile among built-in strategies) runs paired
+replicas in a worker thread and appears when ready. `stormdrill report
+SESSION` writes the same as an HTML or Markdown after-action report.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -48,6 +53,7 @@ class DebriefScreen(Screen[None]):
     DebriefScreen #title { text-style: bold; color: $accent; margin-top: 1; }
     DebriefScreen #subtitle { color: $text-muted; margin-bottom: 1; }
     DebriefScreen #lines { height: 1fr; border: round $primary-muted; padding: 0 1; }
+    DebriefScreen #analysis { height: auto; max-height: 50%; margin-bottom: 1; }
     DebriefScreen #buttons { height: auto; align-horizontal: right; }
     DebriefScreen #buttons Button { margin-left: 1; }
     """
@@ -56,16 +62,38 @@ class DebriefScreen(Screen[None]):
                                               Binding("q", "app.quit", "Quit")]
 
     def __init__(self, title: str, subtitle: str, lines: list[tuple[str, str]],
-                 tr: Strings) -> None:
+                 tr: Strings, analyse: Callable[[], list[str]] | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.subtitle = subtitle
         self.lines = lines
         self.tr = tr
+        self.analyse = analyse
+        self.analysis: list[str] = []
+
+    def on_mount(self) -> None:
+        if self.analyse is not None:
+            self.run_analysis()
+
+    @work(thread=True, exclusive=True)
+    def run_analysis(self) -> None:
+        """Paired replicas take seconds: off the UI thread."""
+        assert self.analyse is not None
+        try:
+            lines = self.analyse()
+        except Exception as exc:  # the debrief must still show the timeline
+            lines = [f"analysis failed: {exc}"]
+        self.app.call_from_thread(self._show_analysis, lines)
+
+    def _show_analysis(self, lines: list[str]) -> None:
+        self.analysis = lines
+        self.query_one("#analysis", Static).update(Content("\n").join(
+            Content(line) for line in lines))
 
     def compose(self) -> ComposeResult:
         yield Static(self.title_text, id="title")
         yield Static(self.subtitle, id="subtitle")
+        yield Static(self.tr("debrief.analysing") if self.analyse else "", id="analysis")
         with VerticalScroll(id="lines"):
             if self.lines:
                 width = max(len(t) for t, _ in self.lines)

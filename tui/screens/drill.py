@@ -82,6 +82,7 @@ class DrillScreen(Screen[None]):
         self.tick_s = tick
         self.save_every = save_every
         self.forecast_replicas = forecast_replicas
+        self.debrief_replicas = max(2, forecast_replicas // 2)
         self.prompt_modal: PromptModal | None = None
         self.deferred: set[int] = set()  # prompts the team put off ("decide later")
         self.debriefed = False
@@ -278,4 +279,11 @@ class DrillScreen(Screen[None]):
         self.app.push_screen(DebriefScreen(
             tr("debrief.title", title=c.scenario.title),
             tr("debrief.subtitle", team=c.session.team, seed=c.session.seed),
-            debrief_lines(c, tr), tr))
+            debrief_lines(c, tr), tr, analyse=self._analyse))
+
+    def _analyse(self) -> list[str]:
+        from tui.after_action import debrief, summary_lines
+
+        c = self.controller
+        return summary_lines(debrief(c.session, replicas=self.debrief_replicas,
+                                     scenario=c.scenario))
