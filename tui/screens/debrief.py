@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
