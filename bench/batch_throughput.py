@@ -44,7 +44,7 @@ def measure(exp: Experiment, workers: int, repeats: int) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replications", type=int, default=1000)
-    ap.add_argument("--scenario", default="kitchen-gaffe")
+    ap.add_argument("--scenario", default="cafe-allergen")
     ap.add_argument("--strategy", default="fast-empathetic")
     ap.add_argument("--repeats", type=int, default=2)
     args = ap.parse_args()
