@@ -66,7 +66,8 @@ class Chart(Widget):
         labels = [self.tr("chart.volume"), self.tr("chart.reputation"), self.tr("chart.actions")]
         pad = max(len(x) for x in labels) + 1
         width = max(1, self.content_size.width - pad)
-        volume = list(d.get("hourly_negative", []))
+        # volume is a monitoring number: nothing before the brand detects the crisis
+        volume = list(d.get("hourly_negative", [])) if d.get("detected", True) else []
         reputation = list(d.get("reputation_series", []))
         hours = max(len(volume), len(reputation), 1)
         first = max(0, hours - width)
