@@ -83,7 +83,7 @@ class FeedRenderer:
                 "product": names.product, "issue": names.issue,
                 "place": names.place or book.city("place"), "person": person,
                 "first": first,
-                "outlet": outlet, "competitor": book.competitor, "hours": "1", "action": ""}
+                "outlet": outlet, "competitor": book.competitor, "hours": "1", "elapsed": "1", "action": ""}
 
     # ---- public ---------------------------------------------------------------------------
     def clock(self, t: float) -> str:
@@ -111,7 +111,9 @@ class FeedRenderer:
 
     def _fill(self, template: str, item: FeedItem, **extra: str) -> str:
         hours = max(1, round(item.t - self.scenario.complaint.posted_at_h))
-        return fill(template, {**self.values, "hours": str(hours), **extra})
+        elapsed = (("een uur" if hours == 1 else f"{hours} uur") if self.scenario.locale == "nl"
+                   else ("an hour" if hours == 1 else f"{hours} hours"))
+        return fill(template, {**self.values, "hours": str(hours), "elapsed": elapsed, **extra})
 
     def _one(self, templates: list[str], item: FeedItem, index: int, salt: str,
              **extra: str) -> str:

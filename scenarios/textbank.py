@@ -24,7 +24,8 @@ LOCALES = ("en", "nl")
 
 #: placeholders posts and system lines may use
 POST_FIELDS = frozenset({"brand", "handle", "brandtag", "product", "issue", "place", "person",
-                         "first", "outlet", "hours", "competitor", "action"})
+                         "first", "outlet", "hours", "elapsed", "competitor",
+                         "action"})
 #: placeholders persona bios may use
 PERSONA_FIELDS = frozenset({"job", "hobby", "city", "brand", "outlet", "year", "competitor"})
 
