@@ -83,7 +83,8 @@ class FeedRenderer:
                 "product": names.product, "issue": names.issue,
                 "place": names.place or book.city("place"), "person": person,
                 "first": first,
-                "outlet": outlet, "competitor": book.competitor, "hours": "1", "elapsed": "1", "action": ""}
+                "outlet": outlet, "competitor": book.competitor, "hours": "1",
+                "elapsed": "1", "action": ""}
 
     # ---- public ---------------------------------------------------------------------------
     def clock(self, t: float) -> str:
