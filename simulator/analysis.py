@@ -62,8 +62,9 @@ def _metrics(metrics: Sequence[str] | None) -> tuple[str, ...]:
 
 
 def strategy_order(rows: Iterable[Row], baseline: str | None = None) -> list[str]:
-    """Strategies in a stable order, the baseline first (tables read best that way)."""
-    names = sorted({r["strategy"] for r in rows})
+    """Strategies in the order rows bring them (the store keeps the experiment's order),
+    the baseline first: tables read best that way."""
+    names = list(dict.fromkeys(r["strategy"] for r in rows))
     if baseline in names:
         names.remove(baseline)
         names.insert(0, baseline)

@@ -136,15 +136,26 @@ class ResultsStore:
                                    (status,)).fetchone()[0])
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        """Tidy rows: one dict per run, grid parameters as their own keys."""
-        cur = self.db.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs ORDER BY "
-                              "design, scenario, point, strategy, replication")
+        """Tidy rows: one dict per run, grid parameters as their own keys.
+
+        Strategies come in the order the experiment declared them (the
+        baseline is usually first), so tables and plots read as written.
+        """
+        text = self.meta("experiment")
+        declared = json.loads(text).get("strategy_order", []) if text else []
+        rank = {name: i for i, name in enumerate(declared)}
+        cur = self.db.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs")
+        out = []
         for values in cur:
             row = dict(zip(RUN_COLUMNS, values, strict=True))
             params = json.loads(row["params"])
             row["params"] = params
             row.update(params)
-            yield row
+            out.append(row)
+        out.sort(key=lambda r: (r["design"], r["scenario"], r["point"],
+                                rank.get(r["strategy"], len(rank)), r["strategy"],
+                                r["replication"]))
+        yield from out
 
     def hourly(self, run_ids: Iterable[str] | None = None) -> Iterator[tuple[str, int, int, int,
                                                                              float]]:
