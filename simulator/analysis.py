@@ -91,7 +91,7 @@ def summarise(rows: Iterable[Row], metrics: Sequence[str] | None = None) -> list
             failed[key] += 1
             groups.setdefault(key, [])
     out: list[Row] = []
-    for key in sorted(groups):
+    for key in groups:  # the rows' order: the experiment's own order of strategies
         for metric in _metrics(metrics):
             values = [r[metric] for r in groups[key] if r.get(metric) is not None]
             out.append({"scenario": key[0], "point": key[1], "strategy": key[2],
@@ -119,7 +119,7 @@ def paired_differences(rows: Iterable[Row], baseline: str,
         if r.get("status") == "ok":
             by_key[(r["scenario"], r["point"], r["strategy"])][int(r["replication"])] = r
     out: list[Row] = []
-    for (scenario, point, strategy) in sorted(by_key):
+    for (scenario, point, strategy) in by_key:
         if strategy == baseline or (scenario, point, baseline) not in by_key:
             continue
         base, other = by_key[(scenario, point, baseline)], by_key[(scenario, point, strategy)]
