@@ -80,6 +80,7 @@ async def test_picker_lists_the_library_and_leads_to_the_team_screen() -> None:
         assert "kitchen-gaffe" in names
         detail = str(app.screen.query_one("#detail").render())
         assert "Difficulty" in detail and "Length" in detail
+        assert "supermarket-video" in detail, "the default scenario is highlighted first"
         app.screen.query_one(OptionList).highlighted = names.index("kitchen-gaffe")
         await pilot.press("enter")
         await pilot.pause()

@@ -79,10 +79,14 @@ class PickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         if self.choices:
+            from scenarios import DEFAULT_SCENARIO
+
             options = self.query_one(OptionList)
-            options.highlighted = 0
+            names = [c.name for c in self.choices]
+            start = names.index(DEFAULT_SCENARIO) if DEFAULT_SCENARIO in names else 0
+            options.highlighted = start
             options.focus()
-            self._describe(self.choices[0])
+            self._describe(self.choices[start])
 
     def _describe(self, c: Choice) -> None:
         tr = self.tr
