@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.config import Scenario, get_path, replace_path
+from simulator.config import Scenario, replace_path
 from simulator.sensitivity import sensitivity_points
 from simulator.strategy import Strategy
 
@@ -170,14 +170,6 @@ def chunked(tasks: Sequence[RunTask], workers: int) -> list[list[RunTask]]:
 
 
 ResultSink = Callable[[list[dict[str, Any]]], None]
-
-
-def with_overrides(scenario: Scenario, params: dict[str, Any]) -> Scenario:
-    """A scenario with dotted parameters replaced (grid points, sensitivity runs)."""
-    for path, value in params.items():
-        get_path(scenario, path)  # raises AttributeError for a bad path
-        scenario = replace_path(scenario, path, value)
-    return scenario
 
 
 def as_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

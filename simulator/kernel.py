@@ -6,21 +6,43 @@ beyond the horizon are truncated, not moved earlier. A post that stays
 visible until `cutoff` gets a reaction from a follower with probability
 `p * cdf(cutoff)` and the delay is drawn by inverse transform, `ppf(u *
 cdf(cutoff))` with u uniform: the delay conditioned on falling before the
-cutoff, in one vectorised call.
+cutoff.
+
+The formulas live once, in the compiled loop (`loop.kernel_cdf`,
+`loop.kernel_ppf`); these classes name the parameters and pack them for it.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from simulator import loop as L
 from simulator.config import SpreadConfig
 
 
+class _Packed:
+    """cdf/ppf through the compiled loop's own functions."""
+
+    horizon: float
+
+    def params(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def cdf(self, s: float) -> float:
+        """Share of reactions that come by delay `s` hours (none beyond the horizon)."""
+        return float(L.kernel_cdf(self.params(), float(s)))
+
+    def ppf(self, x: np.ndarray) -> np.ndarray:
+        """Delays (hours) at raw CDF levels `x` (each below `cdf(horizon)`)."""
+        kp = self.params()
+        flat = np.asarray(x, dtype=float)
+        return np.array([L.kernel_ppf(kp, float(v)) for v in flat.ravel()]).reshape(flat.shape)
+
+
 @dataclass(frozen=True)
-class SeismicKernel:
+class SeismicKernel(_Packed):
     """SEISMIC density (Zhao et al. 2015): flat to s0, then a power-law tail.
 
     phi(s) = c for s <= s0 and c (s/s0)^-(1+theta) beyond; times in hours.
@@ -32,46 +54,24 @@ class SeismicKernel:
     theta: float
     horizon: float
 
-    def cdf(self, s: float) -> float:
-        """Share of reactions that come by delay `s` hours (0 beyond the horizon)."""
-        c, s0, th = self.c, self.s0, self.theta
-        s = min(max(s, 0.0), self.horizon)
-        if s <= s0:
-            return c * s
-        return c * s0 + c * s0 / th * (1.0 - (s / s0) ** (-th))
-
-    def ppf(self, x: np.ndarray) -> np.ndarray:
-        """Delays (hours) at raw CDF levels `x` (each below `cdf(horizon)`)."""
-        c, s0, th = self.c, self.s0, self.theta
-        x = np.asarray(x, dtype=float)
-        flat = c * s0
-        base = np.maximum(1.0 - np.maximum(x - flat, 0.0) * th / flat, 1e-300)
-        return np.where(x <= flat, x / c, s0 * base ** (-1.0 / th))
-
-    def ppf1(self, x: float) -> float:
-        """Scalar `ppf`, for the per-follower path of small fan-outs."""
-        flat = self.c * self.s0
-        if x <= flat:
-            return x / self.c
-        return self.s0 * max(1.0 - (x - flat) * self.theta / flat, 1e-300) ** (-1.0 / self.theta)
+    def params(self) -> np.ndarray:
+        kp = np.zeros(6)
+        kp[L.K_C], kp[L.K_S0], kp[L.K_THETA], kp[L.K_HORIZON] = (
+            self.c, self.s0, self.theta, self.horizon)
+        return kp
 
 
 @dataclass(frozen=True)
-class ExponentialKernel:
+class ExponentialKernel(_Packed):
     """Exponential delays with `rate` per hour (for Markovian SIR checks)."""
 
     rate: float
     horizon: float
 
-    def cdf(self, s: float) -> float:
-        s = min(max(s, 0.0), self.horizon)
-        return -math.expm1(-self.rate * s)
-
-    def ppf(self, x: np.ndarray) -> np.ndarray:
-        return -np.log1p(-np.asarray(x, dtype=float)) / self.rate
-
-    def ppf1(self, x: float) -> float:
-        return -math.log1p(-x) / self.rate
+    def params(self) -> np.ndarray:
+        kp = np.zeros(6)
+        kp[L.K_KIND], kp[L.K_RATE], kp[L.K_HORIZON] = 1.0, self.rate, self.horizon
+        return kp
 
 
 Kernel = SeismicKernel | ExponentialKernel

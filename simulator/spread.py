@@ -20,7 +20,7 @@ import numpy as np
 
 from simulator import loop as L
 from simulator.diurnal import TimeChange
-from simulator.kernel import ExponentialKernel, Kernel
+from simulator.kernel import Kernel
 from simulator.network import Network, UserType
 
 
@@ -92,7 +92,7 @@ class SpreadState:
         fp[L.P_BRAND] = 1.0
         fp[L.P_MASS] = kernel.cdf(kernel.horizon)
         fp[L.P_STORY0:L.P_STORY0 + 3] = params.story_factor
-        self.kp = kernel_params(kernel)
+        self.kp = kernel.params()
         self.clk, self.cum, self.rates = clock.arrays()
         self.posted = np.zeros((3, n), dtype=np.uint8)  # by Story
         self.exposures = np.zeros(n, dtype=np.int32)
@@ -262,17 +262,6 @@ def _grown(cols: list[np.ndarray], size: int) -> list[np.ndarray]:
         bigger[: c.size] = c
         out.append(bigger)
     return out
-
-
-def kernel_params(kernel: Kernel) -> np.ndarray:
-    """The kernel as the parameter pack the compiled loop reads."""
-    kp = np.zeros(6, dtype=np.float64)
-    kp[L.K_HORIZON] = kernel.horizon
-    if isinstance(kernel, ExponentialKernel):
-        kp[L.K_KIND], kp[L.K_RATE] = 1.0, kernel.rate
-    else:
-        kp[L.K_C], kp[L.K_S0], kp[L.K_THETA] = kernel.c, kernel.s0, kernel.theta
-    return kp
 
 
 def warm_up() -> None:
