@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 
 from scenarios.library import library_scenarios
 from scenarios.loader import load_scenario, load_strategy
+from scenarios.refs import _looks_like_path
 from simulator.config import Scenario
 from simulator.simulation import Simulation
 from simulator.strategy import Strategy
@@ -46,12 +48,19 @@ class Check:
 
 
 def reference_strategy(scenario: Scenario, scenario_file: Path) -> Strategy | None:
-    """The scenario's reference strategy: a library name or a path next to the file."""
+    """The scenario's reference strategy (None when it names none).
+
+    A library name, or a path relative to the scenario file. The goldens use
+    the same resolution, so both pin the run the calibration is about.
+    """
     ref = scenario.calibration.reference_strategy
     if not ref:
         return None
-    if ref.endswith((".yaml", ".yml")):
-        return load_strategy(str((scenario_file.parent / ref).resolve()))
+    if _looks_like_path(ref):
+        path = os.path.expanduser(ref)
+        if not os.path.isabs(path):
+            path = os.path.normpath(scenario_file.parent / path)
+        return load_strategy(path)
     return load_strategy(ref)
 
 

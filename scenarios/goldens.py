@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from scenarios.calibration import reference_strategy as calibration_reference
 from scenarios.loader import load_scenario, load_strategy
-from scenarios.refs import SCENARIO_DIR, _looks_like_path, library_names
+from scenarios.refs import SCENARIO_DIR, library_names
 from simulator.config import Scenario
 from simulator.strategy import Strategy
 
@@ -44,15 +44,7 @@ def reference_strategy(scenario: Scenario, file: Path) -> Strategy:
     calibration is about; otherwise a fixed library strategy, so that the
     brand's response path is exercised too.
     """
-    ref = scenario.calibration.reference_strategy
-    if not ref:
-        return load_strategy(DEFAULT_STRATEGY)
-    if _looks_like_path(ref):
-        path = os.path.expanduser(ref)
-        if not os.path.isabs(path):
-            path = os.path.normpath(file.parent / path)
-        return load_strategy(path)
-    return load_strategy(ref)
+    return calibration_reference(scenario, file) or load_strategy(DEFAULT_STRATEGY)
 
 
 def golden_summary(name: str) -> dict[str, Any]:
