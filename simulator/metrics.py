@@ -6,7 +6,6 @@ summary keys are the `stormdrill run --json` contract.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -66,12 +65,10 @@ def _round(x: float | None) -> float | None:
 
 def summarise(sim: Simulation) -> dict[str, Any]:
     """Summary of a run so far; all values plain JSON types."""
-    sp = sim.spread
-    hours = max(1, math.ceil(min(sim.now, sim.duration)))
-    hourly = hourly_negative(sp, hours)
+    snap = sim.snapshot(states=False)
+    hourly = snap.hourly_negative
     origin = sim.scenario.complaint.posted_at_h
     peak, to_peak, duration = crisis_shape(hourly, origin)
-    snap = sim.snapshot()
     rep = sim.reputation_h[: sim.hours_done + 1]
     return {
         "scenario": sim.scenario.name,

@@ -404,8 +404,12 @@ class Simulation:
         items = sorted(posts + self.events[since[1]:], key=lambda it: it.t)
         return items, (cursor_posts, len(self.events))
 
-    def snapshot(self) -> Snapshot:
-        """What can be observed now."""
+    def snapshot(self, states: bool = True) -> Snapshot:
+        """What can be observed now.
+
+        `states=False` skips the unaware/exposed/active/dormant counts, an
+        O(population) pass that summaries and the drill's tick do not need.
+        """
         sp = self.spread
         hours = max(1, math.ceil(self.env.now))
         neg = hourly_negative(sp, hours)
@@ -418,7 +422,7 @@ class Simulation:
             reputation=float(self.reputation_h[h]), media_stories=self.media_stories,
             detected_at=self.brand.detected_at, first_response_at=self.brand.first_response_at,
             last_spoken_at=self.brand.last_spoken_at, brand_multiplier=self.brand.multiplier(
-                self.env.now), population=self.net.n, states=self._states())
+                self.env.now), population=self.net.n, states=self._states() if states else {})
 
     def _states(self) -> dict[str, int]:
         """Unaware / exposed / active / dormant counts; they always sum to the population."""

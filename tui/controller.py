@@ -181,7 +181,7 @@ class DrillController:
 
     def metrics(self) -> dict[str, Any]:
         """The drill screen's numbers."""
-        snap: Snapshot = self.sim.snapshot()
+        snap: Snapshot = self.sim.snapshot(states=False)
         hourly = snap.hourly_negative
         last_hour = int(hourly[-1]) if len(hourly) else 0
         brand = self.sim.brand
