@@ -9,7 +9,6 @@ writes it as HTML (self-contained, inline SVG) or Markdown.
 
 from __future__ import annotations
 
-import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from scenarios import library_strategies, load_scenario, load_strategy
 from simulator import Simulation
 from simulator.config import Scenario
+from tui.blocks import Block, render_html, render_md
 from tui.session import Session
 from tui.whatif import Comparison, percentile_among, reply_at_detection, without
 
@@ -131,73 +131,46 @@ def summary_lines(d: Debrief) -> list[str]:
     return lines
 
 
-def markdown(debriefs: list[Debrief]) -> str:
-    """The report as Markdown (a leaderboard first when there are several teams)."""
-    out = ["# stormdrill after-action report", ""]
+TITLE = "stormdrill after-action report"
+
+
+def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
+    """The report as blocks (a leaderboard first when there are several teams)."""
     first = debriefs[0]
-    out += [f"Scenario: **{first.scenario.title}** ({first.scenario.name}), seed "
-            f"{first.session.seed}.", ""]
+    out: list[Block] = [("p", f"Scenario: **{first.scenario.title}** ({first.scenario.name}), "
+                              f"seed {first.session.seed}.")]
     if len(debriefs) > 1:
-        out += ["## Leaderboard (fewest negative posters first)", "",
-                "| rank | team | negative posters | reach | reputation at the end |",
-                "|---|---|---|---|---|"]
         ranked = sorted(debriefs, key=lambda d: (d.summary["sharers"], d.summary["reach"]))
-        for rank, d in enumerate(ranked, 1):
-            s = d.summary
-            out.append(f"| {rank} | {d.session.team} | {s['sharers']:,} | {s['reach']:,} | "
-                       f"{s['reputation_end']:.1f} |")
-        out.append("")
+        out += [("h", 2, "Leaderboard (fewest negative posters first)"),
+                ("table", ["rank", "team", "negative posters", "reach", "reputation at the end"],
+                 [[str(rank), d.session.team, f"{d.summary['sharers']:,}",
+                   f"{d.summary['reach']:,}", f"{d.summary['reputation_end']:.1f}"]
+                  for rank, d in enumerate(ranked, 1)])]
     for d in debriefs:
-        out += [f"## Team {d.session.team}", "", "| outcome | value |", "|---|---|"]
-        out += [f"| {label} | {_value(d.summary.get(key))} |" for key, label in KEYS]
-        out.append("")
+        out += [("h", 2, f"Team {d.session.team}"),
+                ("table", ["outcome", "value"],
+                 [[label, _value(d.summary.get(key))] for key, label in KEYS])]
         if d.percentile is not None:
-            out += [f"The team did better than {d.percentile:.0f}% of the built-in strategies' "
-                    "runs on this scenario and seed (fewer negative posters is better).", ""]
-            out += ["| built-in strategy | mean negative posters |", "|---|---|"]
-            out += [f"| {k} | {v:,.0f} |" for k, v in sorted(d.strategy_means.items(),
-                                                              key=lambda kv: kv[1])]
-            out.append("")
+            out += [("p", f"The team did better than {d.percentile:.0f}% of the built-in "
+                          "strategies' runs on this scenario and seed (fewer negative "
+                          "posters is better)."),
+                    ("table", ["built-in strategy", "mean negative posters"],
+                     [[k, f"{v:,.0f}"] for k, v in sorted(d.strategy_means.items(),
+                                                          key=lambda kv: kv[1])])]
         if d.at_detection:
-            out += [d.at_detection + ".", ""]
-        out += ["### Timeline", "", "| time (h) | decision or action | effect (paired replicas) |",
-                "|---|---|---|"]
-        out += [f"| {t:.2f} | {what} | {effect} |" for t, what, effect in d.timeline]
-        out.append("")
-    return "\n".join(out)
+            out.append(("p", d.at_detection + "."))
+        out += [("h", 3, "Timeline"),
+                ("table", ["time (h)", "decision or action", "effect (paired replicas)"],
+                 [[f"{t:.2f}", what, effect] for t, what, effect in d.timeline])]
+        if charts:
+            out.append(("svg", _chart_svg(d), f"Team {d.session.team}: negative posts per "
+                                              "hour and reputation, actions marked"))
+    return out
 
 
-def _md_to_html(md: str) -> str:
-    """Enough Markdown for the report: headings, paragraphs and tables."""
-    lines = md.splitlines()
-    out: list[str] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            out.append(f"<h{level}>{html.escape(line[level:].strip())}</h{level}>")
-        elif line.startswith("|"):
-            rows = []
-            while i < len(lines) and lines[i].startswith("|"):
-                rows.append([c.strip() for c in lines[i].strip("|").split("|")])
-                i += 1
-            head, body = rows[0], [r for r in rows[2:]]
-            out.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head)
-                       + "</tr>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>"
-                                                             for c in r) + "</tr>" for r in body)
-                       + "</table>")
-            continue
-        elif line.strip():
-            text = html.escape(line).replace("**", "")
-            out.append(f"<p>{text}</p>")
-        i += 1
-    return "\n".join(out)
-
-
-STYLE = ("body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-         "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;"
-         "padding:.3rem .6rem;text-align:left}th{background:#f4f4f4}")
+def markdown(debriefs: list[Debrief]) -> str:
+    """The report as Markdown."""
+    return f"# {TITLE}\n\n" + render_md(blocks(debriefs), Path("."))
 
 
 def write_session_report(paths: list[Path], out_file: Path, replicas: int = 8) -> Path:
@@ -208,15 +181,9 @@ def write_session_report(paths: list[Path], out_file: Path, replicas: int = 8) -
         raise ValueError("a leaderboard compares sessions of the same scenario and seed; got "
                          + ", ".join(f"{sc} seed {seed}" for sc, seed in sorted(keys)))
     debriefs = [debrief(s, replicas) for s in sessions]
-    md = markdown(debriefs)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     if out_file.suffix.lower() == ".md":
-        out_file.write_text(md, encoding="utf-8")
-        return out_file
-    charts = "".join(f"<h3>Team {html.escape(d.session.team)}: volume and reputation</h3>"
-                     + _chart_svg(d) for d in debriefs)
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>stormdrill after-action "
-            f"report</title><style>{STYLE}</style></head><body>{_md_to_html(md)}{charts}"
-            "</body></html>")
-    out_file.write_text(page, encoding="utf-8")
+        out_file.write_text(markdown(debriefs), encoding="utf-8")
+    else:
+        out_file.write_text(render_html(blocks(debriefs, charts=True), TITLE), encoding="utf-8")
     return out_file

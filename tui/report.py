@@ -8,17 +8,15 @@ can be mailed as one attachment and archived next to the results.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from simulator import analysis, plots
+from tui.blocks import Block, render_html, render_md
 
-Block = tuple[Any, ...]
 MAX_FAILED_LISTED = 200
 FIGURE_CAPTIONS = {
     "distributions": "Outcome distributions per strategy",
@@ -164,96 +162,6 @@ def _figure_blocks(paths: Sequence[Path]) -> list[Block]:
     return blocks
 
 
-# ---- rendering -------------------------------------------------------------------------
-def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _render_md(blocks: Sequence[Block], base_dir: Path) -> str:
-    out: list[str] = []
-    for block in blocks:
-        kind = block[0]
-        if kind == "h":
-            out.append(f"{'#' * block[1]} {block[2]}")
-        elif kind == "p":
-            out.append(block[1])
-        elif kind == "table":
-            head, body = block[1], block[2]
-            out.append("\n".join(["| " + " | ".join(_md_escape(h) or " " for h in head) + " |",
-                                  "|" + "|".join("---" for _ in head) + "|",
-                                  *("| " + " | ".join(_md_escape(c) for c in row) + " |"
-                                    for row in body)]))
-        elif kind == "pre":
-            out.append(f"<details><summary>{block[1]}</summary>\n\n```\n{block[2]}\n```\n\n"
-                       "</details>")
-        elif kind == "details":
-            out.append(f"**{block[1]}**\n\n" + _render_md([block[2]], base_dir))
-        elif kind == "figure":
-            out.append(f"![{block[2]}]({block[1].relative_to(base_dir).as_posix()})")
-    return "\n\n".join(out) + "\n"
-
-
-def _inline_svg(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE
-    return re.sub(r"<metadata>.*?</metadata>", "", text, count=1, flags=re.S)
-
-
-def _md_inline(text: str) -> str:
-    """Escape, then turn the **bold** and `code` this module writes into tags."""
-    parts = html.escape(text).split("**")
-    text = "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
-    parts = text.split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
-
-
-def _render_html_blocks(blocks: Sequence[Block]) -> list[str]:
-    out: list[str] = []
-    for block in blocks:
-        kind = block[0]
-        if kind == "h":
-            out.append(f"<h{block[1]}>{html.escape(block[2])}</h{block[1]}>")
-        elif kind == "p":
-            out.append(f"<p>{_md_inline(block[1])}</p>")
-        elif kind == "table":
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in block[1])
-            body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row)
-                           + "</tr>" for row in block[2])
-            out.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
-        elif kind == "pre":
-            out.append(f"<details><summary>{html.escape(block[1])}</summary>"
-                       f"<pre>{html.escape(block[2])}</pre></details>")
-        elif kind == "details":
-            inner = "".join(_render_html_blocks([block[2]]))
-            out.append(f"<details><summary>{html.escape(block[1])}</summary>{inner}</details>")
-        elif kind == "figure":
-            out.append(f"<figure>{_inline_svg(block[1])}"
-                       f"<figcaption>{html.escape(block[2])}</figcaption></figure>")
-    return out
-
-
-STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
-max-width:1100px;padding:0 1em;color:#222;line-height:1.45}
-table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}
-th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}
-thead th{background:#f2f2f2}
-tbody tr:nth-child(even){background:#fafafa}
-figure{margin:1.5em 0}figure svg{max-width:100%;height:auto}
-figcaption{color:#555;font-size:.9em}
-pre{white-space:pre-wrap;font-size:.8em;background:#f7f7f7;padding:.6em}
-details{margin:.4em 0}
-"""
-
-
-def _render_html(blocks: Sequence[Block], title: str) -> str:
-    body = "\n".join(_render_html_blocks(blocks))
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>"
-            f"<body>\n<h1>{html.escape(title)}</h1>\n{body}\n</body></html>\n")
-
-
 # ---- entry point -----------------------------------------------------------------------
 def write_batch_report(results_path: str | Path, out_file: str | Path) -> Path:
     """Write the report of a batch; `.md` gives Markdown with PNGs beside it, else HTML.
@@ -285,10 +193,10 @@ def write_batch_report(results_path: str | Path, out_file: str | Path) -> Path:
         figures = plots.plot_all(results_path, out.parent / f"{out.stem}_plots", ("png",),
                                  baseline=baseline)
         blocks = [*head, *_figure_blocks(figures), *tail]
-        out.write_text(f"# {title}\n\n" + _render_md(blocks, out.parent), encoding="utf-8")
+        out.write_text(f"# {title}\n\n" + render_md(blocks, out.parent), encoding="utf-8")
         return out
     with tempfile.TemporaryDirectory(prefix="stormdrill-report-") as tmp:
         figures = plots.plot_all(results_path, tmp, ("svg",), baseline=baseline)
-        text = _render_html([*head, *_figure_blocks(figures), *tail], title)
+        text = render_html([*head, *_figure_blocks(figures), *tail], title)
     out.write_text(text, encoding="utf-8")
     return out
