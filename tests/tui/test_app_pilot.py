@@ -32,11 +32,16 @@ from tui.widgets import Feed, Forecast, StatusLine
 SIZE = (80, 24)  # the smallest supported terminal
 
 
+async def tap(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Press keys and let the app settle (every step of these tests does both)."""
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
 async def _into_drill(app, pilot) -> DrillScreen:  # type: ignore[no-untyped-def]
     await pilot.pause()
     assert isinstance(app.screen, BriefingScreen)
-    await pilot.press("enter")
-    await pilot.pause()
+    await tap(pilot, "enter")
     assert isinstance(app.screen, DrillScreen)
     return app.screen
 
@@ -82,8 +87,7 @@ async def test_picker_lists_the_library_and_leads_to_the_team_screen() -> None:
         assert "Difficulty" in detail and "Length" in detail
         assert "supermarket-video" in detail, "the default scenario is highlighted first"
         app.screen.query_one(OptionList).highlighted = names.index("kitchen-gaffe")
-        await pilot.press("enter")
-        await pilot.pause()
+        await tap(pilot, "enter")
         assert isinstance(app.screen, TeamScreen)
         assert app.scenario is not None and app.scenario.name == "kitchen-gaffe"
 
@@ -95,12 +99,10 @@ async def test_every_lever_key_acts_with_kind_tone_and_text(tmp_path: Path) -> N
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 0.5)
         for key, kind, tone, _ in LEVERS:
-            await pilot.press(key)
-            await pilot.pause()
+            await tap(pilot, key)
             assert isinstance(app.screen, ActionModal), key
             app.screen.query_one("#text", Input).value = f"{kind} now"
-            await pilot.press("enter")
-            await pilot.pause()
+            await tap(pilot, "enter")
             assert isinstance(app.screen, DrillScreen)
             entry = drill.controller.sim.journal[-1]
             assert (entry.action.kind, entry.action.tone, entry.action.text) == (
@@ -116,13 +118,10 @@ async def test_action_menu_chooses_any_kind_and_tone_and_escape_cancels(tmp_path
     app = drill_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press("escape")
-        await pilot.pause()
+        await tap(pilot, "a")
+        await tap(pilot, "escape")
         assert drill.controller.sim.journal == []
-        await pilot.press("a")
-        await pilot.pause()
+        await tap(pilot, "a")
         modal = app.screen
         modal.query_one("#kind", Select).value = "contradict"
         modal.query_one("#tone", Select).value = "defensive"
@@ -148,11 +147,9 @@ async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: 
         await pilot.pause()
         assert isinstance(app.screen, DrillScreen) and 0 in drill.controller.open
         assert "1 decision(s) open" in str(drill.query_one(StatusLine).render())
-        await pilot.press("p")
-        await pilot.pause()
+        await tap(pilot, "p")
         assert isinstance(app.screen, PromptModal)
-        await pilot.press("1")
-        await pilot.pause()
+        await tap(pilot, "1")
         assert isinstance(app.screen, DrillScreen)
         c = drill.controller
         assert [(d.point, d.option, d.timed_out) for d in c.session.decisions] == [(0, 0, False)]
@@ -182,12 +179,10 @@ async def test_facilitator_panel_fires_an_inject(tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 1.5)
-        await pilot.press("f")
-        await pilot.pause()
+        await tap(pilot, "f")
         assert isinstance(app.screen, FacilitatorModal)
         app.screen.query_one(OptionList).highlighted = 0
-        await pilot.press("enter")
-        await pilot.pause()
+        await tap(pilot, "enter")
         assert isinstance(app.screen, DrillScreen)
         entry = drill.controller.sim.journal[-1]
         assert entry.inject == 0 and entry.at_h == pytest.approx(1.5)
@@ -258,20 +253,16 @@ async def test_help_and_command_palette(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
-        await pilot.press("question_mark")
-        await pilot.pause()
+        await tap(pilot, "question_mark")
         assert isinstance(app.screen, HelpModal)
         await pilot.press("escape")
-        await pilot.press("ctrl+p")
-        await pilot.pause()
+        await tap(pilot, "ctrl+p")
         await pilot.press(*"brief st")
         await pilot.pause(0.2)
-        await pilot.press("enter")
-        await pilot.pause()
+        await tap(pilot, "enter")
         assert isinstance(app.screen, ActionModal)
         assert app.screen.query_one("#kind", Select).value == "brief_staff"
-        await pilot.press("enter")
-        await pilot.pause()
+        await tap(pilot, "enter")
         assert drill.controller.sim.journal[-1].action.kind == "brief_staff"
 
 
@@ -281,13 +272,11 @@ async def test_quit_saves_and_resume_restores_clock_journal_and_feed(tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 1.0)
-        await pilot.press("e")
-        await pilot.pause()
+        await tap(pilot, "e")
         app.screen.query_one("#text", Input).value = "Sorry all"
         await pilot.press("enter")
         await _run_to(pilot, drill, 1.5)
-        await pilot.press("q")
-        await pilot.pause()
+        await tap(pilot, "q")
     assert not app.is_running, "q quits"
     session = Session.load(tmp_path / "session.json")
     assert session.clock_h == pytest.approx(1.5), "quitting saves the clock"
