@@ -1,28 +1,59 @@
-"""The brand's communication state and what it does to the reshare probability.
+"""The brand's communication state: what it does to attention and to trust.
 
-Every effect is a multiplier on the per-exposure reshare probability (MODEL.md
-section 4), combined by product. The brand state changes only at SimPy
-events (an action going out, a silence timer), so the spread loop can read
-one multiplier for each stretch between events: that is what makes the
-thinning exact.
+Two effects, from two tables (MODEL.md 3.5-3.6 and 4):
+
+- on attention, each lever in force multiplies the share probability of
+  whoever reacts after the statement (small: within about 25%, Herhausen
+  2019); the thinning bound is the product of every lever's largest value,
+  derived from the same table, so no multiplier can ever exceed it;
+- on trust, the visible response weighs the judgement of everyone who sees
+  the storm from then on (`response_weight`).
+
+The state changes only when a statement goes out, so the spread loop reads
+one value per stretch between SimPy events and the thinning stays exact.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from simulator.config import ResponseEffects
+from simulator.kinds import Story
+
+#: brand lever -> the ResponseEffects field holding its share multiplier
+SHARE_LEVERS: dict[str, str] = {
+    "empathetic": "share_empathetic",
+    "neutral": "share_neutral",
+    "defensive": "share_defensive",
+    "solution": "share_solution",
+    "compensation": "share_compensation",
+}
+
+#: statement -> (storyline of the reactions to it, ResponseEffects field of their strength)
+STATEMENT_REACTIONS: dict[tuple[str, str], tuple[Story, str]] = {
+    ("acknowledge", "defensive"): (Story.BACKLASH, "backlash_defensive"),
+    ("reply", "defensive"): (Story.BACKLASH, "backlash_defensive"),
+    ("acknowledge", "empathetic"): (Story.SUPPORT, "support_empathetic"),
+    ("reply", "empathetic"): (Story.SUPPORT, "support_empathetic"),
+    ("compensation", ""): (Story.BACKLASH, "backlash_compensation"),
+}
 
 
-def speed_decayed(m: float, latency_h: float, fx: ResponseEffects) -> float:
-    """An accommodative multiplier m after a response latency L (MODEL.md 4).
+def share_bound(fx: ResponseEffects) -> float:
+    """The largest share multiplier the brand can ever reach (the thinning bound)."""
+    bound = max(1.0, fx.share_update) ** fx.max_updates_counted
+    for name in SHARE_LEVERS.values():
+        bound *= max(1.0, getattr(fx, name))
+    return bound
 
-    m(L) = 1 - (1 - m) (w + (1 - w) exp(-L / tau)): the earlier, the closer to m;
-    however late, a share w of the benefit remains.
-    """
-    w, tau = fx.speed_floor, fx.speed_tau_h
-    return 1.0 - (1.0 - m) * (w + (1.0 - w) * math.exp(-max(latency_h, 0.0) / tau))
+
+@dataclass(frozen=True)
+class Reaction:
+    """What a statement that has just gone out sets off."""
+
+    provoked: bool  # past sharers may post again (defensive or contradictory)
+    story: Story | None  # storyline of reactions to the statement post, if any
+    strength: float  # their share probability as a multiple of p0
 
 
 @dataclass
@@ -30,85 +61,89 @@ class BrandState:
     """What the brand has said and done so far."""
 
     fx: ResponseEffects
+    hedonic: bool = False
     complaint_at: float = 0.0
     detected_at: float | None = None
     first_response_at: float | None = None
-    last_spoken_at: float | None = None  # last statement or update (silence clock)
+    last_spoken_at: float | None = None
     first_media_at: float | None = None
-    empathy: float = 1.0
-    solution: float = 1.0
-    compensation: float = 1.0
-    defensive: bool = False
-    contradicted_at: float | None = None
+    levers: set[str] = field(default_factory=set)  # keys of SHARE_LEVERS in force
     updates: int = 0
+    contradicted_at: float | None = None
+    stole_thunder: bool = False
     briefed: bool = False
     deletions: int = 0
-    tones: set[str] = field(default_factory=set)
 
     @property
     def bound(self) -> float:
-        """The largest multiplier the brand can ever reach (for thinning)."""
-        fx = self.fx
-        return max(fx.defensive, 1.0) * max(fx.silence, 1.0) * max(fx.compensation, 1.0)
+        return share_bound(self.fx)
 
-    def silent(self, now: float) -> bool:
-        """Acknowledged, then no update for `silence_after_h` hours."""
-        return (self.last_spoken_at is not None
-                and now - self.last_spoken_at >= self.fx.silence_after_h - 1e-9)
+    @property
+    def spoken(self) -> bool:
+        return self.first_response_at is not None
 
-    def multiplier(self, now: float) -> float:
-        """Product of every brand effect in force at `now`."""
+    def multiplier(self, now: float | None = None) -> float:
+        """Share multiplier of every statement in force (`now` kept for callers' clarity)."""
         fx = self.fx
-        m = self.empathy * self.solution * self.compensation
-        if self.defensive:
-            m *= fx.defensive
-        m *= fx.update ** min(self.updates, fx.max_updates_counted)
-        if self.silent(now):
-            m *= fx.silence
+        m = fx.share_update ** min(self.updates, fx.max_updates_counted)
+        for lever in self.levers:
+            m *= getattr(fx, SHARE_LEVERS[lever])
         return m
 
-    # ---- effects of statements that have gone out --------------------------------------
-    def _spoke(self, now: float) -> None:
+    def response_weight(self) -> float:
+        """Weight of a judgement formed now, once the brand has spoken (1: no effect).
+
+        Accommodative statements (apology, sympathy, compensation) repair about
+        equally (Coombs & Holladay 2008); after a contradiction every repair
+        counts only in part, and the contradiction itself costs credibility.
+        """
+        fx = self.fx
+        benefits: list[float] = []
+        w = 1.0
+        if self.levers & {"empathetic", "compensation"}:
+            benefits.append(fx.trust_accommodative)
+        elif "neutral" in self.levers:
+            benefits.append(fx.trust_neutral)
+        if "solution" in self.levers:
+            benefits.append(fx.trust_solution)
+        benefits.append(fx.trust_update ** min(self.updates, fx.max_updates_counted))
+        if self.stole_thunder and "defensive" not in self.levers:
+            benefits.append(fx.trust_stealing_thunder)
+        if "defensive" in self.levers:
+            w *= fx.trust_defensive_hedonic if self.hedonic else fx.trust_defensive
+        keep = 1.0 - fx.contradiction_repair_loss if self.contradicted_at is not None else 1.0
+        for b in benefits:
+            w *= 1.0 - (1.0 - b) * keep if b < 1.0 else b
+        if self.contradicted_at is not None:
+            w *= fx.trust_contradiction
+        return w
+
+    # ---- statements that have gone out ---------------------------------------------------
+    def say(self, kind: str, tone: str, now: float) -> Reaction:
+        """Apply a public statement and say what it sets off."""
         if self.first_response_at is None:
             self.first_response_at = now
+            self.stole_thunder = self.first_media_at is None or now < self.first_media_at
         self.last_spoken_at = now
-
-    def _accommodative(self, m: float, now: float) -> float:
-        eff = speed_decayed(m, now - self.complaint_at, self.fx)
-        if self.contradicted_at is not None:
-            eff = 1.0 - (1.0 - eff) * (1.0 - self.fx.contradiction_apology_loss)
-        return eff
-
-    def say(self, kind: str, tone: str, now: float) -> bool:
-        """Apply a public statement; True when it provokes past sharers (re-ignition)."""
-        fx = self.fx
-        self._spoke(now)
         provoked = False
         if kind in ("acknowledge", "reply"):
             opposite = {"empathetic": "defensive", "defensive": "empathetic"}.get(tone)
-            if opposite in self.tones:
-                # mixing deny with rebuild is a contradiction (Coombs 2007)
-                provoked = self.contradict(now)
-            self.tones.add(tone)
-            if tone == "empathetic":
-                before_media = self.first_media_at is None or now < self.first_media_at
-                base = fx.empathy_before_media if before_media else fx.empathy
-                self.empathy = min(self.empathy, self._accommodative(base, now))
-            elif tone == "defensive":
-                self.defensive = True
-                provoked = True
-        elif kind == "solution":
-            self.solution = min(self.solution, self._accommodative(fx.solution, now))
-        elif kind == "compensation":
-            self.compensation = fx.compensation
+            if opposite in self.levers:
+                provoked = self.contradict(now)  # mixing deny with rebuild (Coombs 2007)
+            self.levers.add(tone)
+            provoked = provoked or tone == "defensive"
+        elif kind in ("solution", "compensation"):
+            self.levers.add(kind)
         elif kind == "update":
             self.updates += 1
         elif kind == "contradict":
             provoked = self.contradict(now)
-        return provoked
+        story, name = STATEMENT_REACTIONS.get(
+            (kind, tone if kind in ("acknowledge", "reply") else ""), (None, ""))
+        return Reaction(provoked, story, getattr(self.fx, name) if name else 0.0)
 
     def contradict(self, now: float) -> bool:
-        """An inconsistent message: later apologies lose part of their effect."""
+        """An inconsistent message: credibility lost, later repairs count in part."""
         if self.contradicted_at is None:
             self.contradicted_at = now
         return True

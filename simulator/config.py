@@ -67,41 +67,98 @@ class NetworkConfig:
     undirected: bool = param(False, doc="treat every edge as going both ways")
     seed: int = param(1, lo=0, hi=2**63 - 1,
                       doc="seed of the graph; the population is part of the scenario, "
-                      "so replicas of a scenario share it")
+                      "so replicas of a scenario share it (unless `resample`)")
+    resample: bool = param(False, doc="draw a new graph for every run, its seed derived "
+                           "from the run's seed and `seed` (network uncertainty in batches "
+                           "and calibration); ignored for kind: file")
 
 
 @dataclass(frozen=True)
 class ComplaintConfig:
-    """The triggering complaint and who posts it."""
+    """The triggering complaint, who posts it and what kind of crisis it is."""
 
-    arousal: float = param(1.6, lo=0.1, hi=5.0, range_=(1.2, 2.0), tag="[A]",
-                           source="Herhausen et al. 2019 J. Mark. 83(3); Berger & Milkman 2012",
-                           doc="multiplier for angry, high-arousal content")
+    arousal: float = param(1.2, lo=1.0, hi=1.5, range_=(1.0, 1.3), tag="[E]",
+                           source="Brady et al. meta-analysis (IRR 1.13 per moral-emotional "
+                           "word); Herhausen et al. 2019",
+                           doc="share multiplier for angry, high-arousal content")
     brand_at_fault: bool = param(True, doc="whether the brand is at fault (shown in briefings)")
+    crisis_type: Literal["victim", "accident", "preventable"] = param(
+        "accident", tag="[E]", source="Coombs 2007 (SCCT); Ma & Zhan 2016 (r = -.54)",
+        doc="how much responsibility the public attributes to the brand; weighs every "
+        "judgement (trust.severity_*)")
+    context: Literal["utilitarian", "hedonic"] = param(
+        "utilitarian", tag="[E]", source="Johnen & Schnittka 2019, JAMS 47",
+        doc="hedonic products: pushing back can work (response.trust_defensive_hedonic)")
     evidence: Literal["none", "photo", "video"] = param(
         "none", doc="evidence attached to the complaint")
-    evidence_multiplier_video: float = param(1.25, lo=1.0, hi=3.0, range_=(1.0, 1.5), tag="[A]",
-                                             doc="reshare multiplier when evidence is a video")
-    evidence_multiplier_photo: float = param(1.1, lo=1.0, hi=3.0, range_=(1.0, 1.3), tag="[A]",
-                                             doc="reshare multiplier when evidence is a photo")
-    complainant_followers: int = param(300, lo=0, hi=5_000_000, range_=(100, 1_000_000),
-                                       tag="[A]", doc="followers of the complainant")
+    evidence_multiplier_video: float = param(1.2, lo=1.0, hi=1.5, range_=(1.0, 1.3), tag="[A]",
+                                             source="Hansen, Kupfer & Hennig-Thurau 2018 "
+                                             "(vivid triggers)",
+                                             doc="share multiplier when evidence is a video")
+    evidence_multiplier_photo: float = param(1.1, lo=1.0, hi=1.5, range_=(1.0, 1.2), tag="[A]",
+                                             doc="share multiplier when evidence is a photo")
+    complainant_followers: int = param(300, lo=0, hi=5_000_000, range_=(100, 10_000),
+                                       tag="[A]", doc="followers of the complainant (at most "
+                                       "the network's users)")
     seed_users: list[int] = param([], doc="explicit seed users (node ids); default: the "
                                   "complainant")
     posted_at_h: float = param(0.0, lo=0.0,
                                doc="hours after the start when the complaint is posted")
 
 
+CONTENT_CAP = 1.5  # arousal x evidence never exceeds this per exposure (MODEL.md R8)
+
+
 @dataclass(frozen=True)
 class SpreadConfig:
-    """How posts turn into reactions."""
+    """How posts are seen and turn into reactions (MODEL.md sections 2 and 3)."""
 
-    branching_ratio: float = param(0.5, lo=0.0, hi=0.99, range_=(0.2, 0.9), tag="[D]",
+    branching_ratio: float = param(0.5, lo=0.0, hi=0.99, range_=(0.3, 0.8), tag="[D]",
                                    source="Goel, Watts & Goldstein 2012; Goel et al. 2016",
-                                   doc="target mean reshares per post before multipliers")
+                                   doc="mean reshares per post among its followers, before "
+                                   "multipliers (p0 is solved over seen exposures)")
     per_exposure_prob: float | None = param(
-        None, lo=0.0, hi=1.0, doc="set the per-exposure probability directly (overrides "
+        None, lo=0.0, hi=1.0, doc="set the per-seen-exposure probability directly (overrides "
         "branching_ratio)")
+    visibility: float = param(0.3, lo=0.01, hi=1.0, range_=(0.1, 0.6), tag="[A]",
+                              source="ranked feeds; MODEL.md 3.1",
+                              doc="chance a follower actually sees a given post")
+    seen_cap: float = param(300.0, lo=1.0, hi=1e7, range_=(100.0, 1000.0), tag="[E]",
+                            source="Kwak et al. 2010 (~1,000 recipients per retweet whatever "
+                            "the source's follower count)",
+                            doc="most followers who see one post on average: a big account's "
+                            "visibility is capped so that visibility x followers <= seen_cap")
+    outside_reach: float = param(24.0, lo=0.0, hi=100.0, range_=(5.0, 40.0), tag="[A]",
+                                 source="Myers, Zhu & Leskovec 2012 (29% external); "
+                                 "Lamba et al. 2015",
+                                 doc="mean non-followers who see a negative post while the "
+                                 "storm trends (search and trends)")
+    discovery_h: float = param(4.0, lo=0.0, hi=168.0, range_=(1.0, 12.0), tag="[A]",
+                               source="trend lists and search results stay up for hours",
+                               doc="mean delay (exponential) until an outside viewer finds a "
+                               "post; the slow channel of a storm")
+    search_floor: float = param(0.05, lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
+                                doc="share of `outside_reach` that search alone delivers "
+                                "before the storm trends")
+    trend_share_per_h: float = param(0.0005, lo=1e-6, hi=1.0, range_=(0.0002, 0.002),
+                                     tag="[A]", source="Herhausen et al. 2019 (3% go viral)",
+                                     doc="recent negative posts per hour, as a share of the "
+                                     "users, at which the storm is halfway to trending")
+    trend_steepness: float = param(3.0, lo=0.5, hi=10.0, range_=(2.0, 5.0), tag="[A]",
+                                   doc="Hill exponent of the trend threshold")
+    volume_window_h: float = param(1.0, lo=0.05, hi=24.0, tag="[A]",
+                                   doc="time constant of the recent-volume average")
+    novelty_days: float = param(2.0, lo=0.05, hi=60.0, range_=(0.5, 4.0), tag="[A]",
+                                source="Wu & Huberman 2007 (shape)",
+                                doc="time constant of the story's novelty decay")
+    novelty_shape: float = param(0.8, lo=0.1, hi=2.0, range_=(0.4, 1.0), tag="[A]",
+                                 source="Wu & Huberman 2007, PNAS 104 (stretched exponential; "
+                                 "0.4 on Digg's minutes-long cycle)",
+                                 doc="stretched-exponential exponent of novelty decay")
+    fatigue_share: float = param(0.1, lo=1e-4, hi=10.0, range_=(0.03, 0.3), tag="[A]",
+                                 source="Johnen, Jungblut & Ziegele 2018 (direction)",
+                                 doc="participants, as a share of the users, at which the "
+                                 "willingness to join has halved")
     kernel: Literal["seismic", "exponential"] = param("seismic", doc="reaction-time kernel")
     seismic_c_per_s: float = param(6.2657e-4, lo=1e-6, hi=1.0, tag="[E]",
                                    source="Zhao et al. KDD 2015", doc="SEISMIC plateau density")
@@ -112,7 +169,7 @@ class SpreadConfig:
     exponential_rate_per_h: float = param(1.0, lo=1e-4, hi=1e4,
                                           doc="rate of the exponential kernel")
     horizon_h: float = param(336.0, lo=1.0, hi=10_000.0, tag="[A]",
-                             doc="reaction kernel truncated (and renormalised) at this delay")
+                             doc="reaction kernel truncated (not renormalised) at this delay")
     post_lifetime_rate_per_h: float | None = param(
         None, lo=1e-6, hi=1e4, doc="if set, each post stays visible for an Exp(rate) time and "
         "reactions after it are lost (SIR recovery); default: visible until the horizon")
@@ -131,51 +188,104 @@ class SpreadConfig:
 
 @dataclass(frozen=True)
 class ResponseEffects:
-    """What each brand action does to the reshare probability."""
+    """What the brand's actions do: to the share probability (small) and to trust."""
 
-    empathy: float = param(0.88, lo=0.1, hi=1.0, range_=(0.75, 0.95), tag="[D]",
-                           source="Herhausen 2019; Ma & Zhan 2016",
-                           doc="empathic acknowledgement / apology multiplier")
-    empathy_before_media: float = param(0.80, lo=0.1, hi=1.0, range_=(0.7, 0.9), tag="[A]",
-                                        source="Arpan & Roskos-Ewoldsen 2005; Claeys & "
-                                        "Cauberghe 2012", doc="same, before any media story")
-    solution: float = param(0.80, lo=0.1, hi=1.0, range_=(0.7, 0.95), tag="[A]",
-                            source="Einwiller & Steilen 2015", doc="concrete solution multiplier")
-    compensation: float = param(1.05, lo=0.5, hi=2.0, range_=(1.0, 1.2), tag="[A]",
-                                source="Herhausen 2019", doc="public compensation offer multiplier")
-    defensive: float = param(1.30, lo=1.0, hi=3.0, range_=(1.0, 1.6), tag="[A]",
-                             source="Lee & Song 2010; Weitzl 2019",
-                             doc="defensive reply multiplier")
+    # -- attention: multipliers on the share probability of whoever reacts after a statement
+    share_empathetic: float = param(0.93, lo=0.5, hi=1.0, range_=(0.85, 1.0), tag="[D]",
+                                    source="Herhausen et al. 2019 (up to 11%); Ma & Zhan 2016",
+                                    doc="apology or empathetic reply")
+    share_neutral: float = param(1.0, lo=0.5, hi=1.5, range_=(0.95, 1.05), tag="[A]",
+                                 source="Qu et al. 2023", doc="neutral acknowledgement")
+    share_defensive: float = param(1.12, lo=1.0, hi=1.5, range_=(1.0, 1.25), tag="[D]",
+                                   source="Rauschnabel et al. 2016; Weitzl 2019",
+                                   doc="defensive reply")
+    share_solution: float = param(0.95, lo=0.5, hi=1.0, range_=(0.85, 1.0), tag="[A]",
+                                  source="Herhausen et al. 2019", doc="concrete solution")
+    share_compensation: float = param(1.08, lo=1.0, hi=1.5, range_=(1.0, 1.2), tag="[D]",
+                                      source="Herhausen et al. 2019; Zhang, Zhang & Luo "
+                                      "(+4.24 negative comments)",
+                                      doc="public compensation offer")
+    share_update: float = param(0.99, lo=0.8, hi=1.0, range_=(0.95, 1.0), tag="[A]",
+                                source="DiStaso et al. 2015", doc="per update")
+    max_updates_counted: int = param(5, lo=0, hi=100, tag="[A]",
+                                     doc="updates beyond this many have no further effect")
+    # -- attention: reactions to the statement itself (it is a post)
+    backlash_defensive: float = param(1.0, lo=0.0, hi=5.0, range_=(0.5, 2.0), tag="[A]",
+                                      source="Rauschnabel et al. 2016 (an arrogant reply "
+                                      "amplifies)", doc="negative reactions to a defensive "
+                                      "statement, per seen exposure, as a multiple of p0")
+    backlash_compensation: float = param(0.5, lo=0.0, hi=5.0, range_=(0.2, 1.0), tag="[A]",
+                                         source="Ma, Sun & Kekre 2015 (squeaky wheel)",
+                                         doc="copy-cat claims after a public compensation "
+                                         "offer, as a multiple of p0")
+    support_empathetic: float = param(1.0, lo=0.0, hi=5.0, range_=(0.5, 2.0), tag="[A]",
+                                      source="US Airways 2014 (>13,000 retweets of an "
+                                      "apology)", doc="non-negative shares of an apology, "
+                                      "as a multiple of p0")
     reignite_prob: float = param(0.05, lo=0.0, hi=1.0, range_=(0.0, 0.15), tag="[A]",
                                  source="Lee & Song 2010; Weitzl 2019",
                                  doc="chance each past sharer posts again after a defensive or "
                                  "contradictory message")
-    delete_notice_prob: float = param(0.5, lo=0.0, hi=1.0, range_=(0.1, 0.9), tag="[A]",
-                                      source="Streisand effect; Jansen & Martin 2015",
-                                      doc="chance a deletion is noticed")
+    # -- deletion (own channel only)
+    on_channel: float = param(0.3, lo=0.0, hi=1.0, range_=(0.1, 0.6), tag="[A]",
+                              doc="chance a negative post by a non-follower of the brand sits "
+                              "on the brand's channel (brand followers' posts always do)")
+    notice_prob: float = param(0.3, lo=0.0, hi=1.0, range_=(0.1, 0.6), tag="[A]",
+                               source="Liao et al. 2024 (deletion 'often goes unnoticed')",
+                               doc="chance the author of a deleted comment notices")
     delete_notice_delay_h: float = param(1.0, lo=0.0, hi=72.0, tag="[A]",
                                          doc="median delay until a deletion is noticed")
-    delete_story_reshare: float = param(2.0, lo=1.0, hi=10.0, range_=(1.0, 5.0), tag="[A]",
-                                        source="Nestle 2010",
-                                        doc="reshare multiplier of 'they deleted my comment'")
+    delete_story_reshare: float = param(1.5, lo=1.0, hi=3.0, range_=(1.0, 2.0), tag="[A]",
+                                        source="Nestle 2010; Streisand",
+                                        doc="share multiplier of 'they deleted my comment'")
     delete_story_media: float = param(3.0, lo=1.0, hi=20.0, range_=(1.0, 10.0), tag="[A]",
-                                      doc="media hazard multiplier while the deletion story runs")
-    silence: float = param(1.15, lo=1.0, hi=3.0, tag="[A]", source="Coombs (instructing "
-                           "information)", doc="multiplier while no update after acknowledging")
-    silence_after_h: float = param(6.0, lo=0.5, hi=72.0, range_=(2.0, 24.0), tag="[A]",
-                                   doc="hours without update before silence counts")
-    update: float = param(0.95, lo=0.5, hi=1.0, tag="[A]", doc="multiplier per update")
-    max_updates_counted: int = param(5, lo=0, hi=100, tag="[A]",
-                                     doc="updates beyond this many have no further effect")
-    contradiction_apology_loss: float = param(0.5, lo=0.0, hi=1.0, range_=(0.2, 0.8), tag="[A]",
-                                              source="Coombs 2007; United 2017",
-                                              doc="share of an apology's effect lost after a "
-                                              "contradiction")
-    speed_tau_h: float = param(0.5, lo=0.01, hi=24.0, range_=(0.25, 2.0), tag="[D]",
-                               source="Twitter/Applied Marketing Science 2016",
-                               doc="time constant of the decay of accommodative benefit")
-    speed_floor: float = param(0.3, lo=0.0, hi=1.0, tag="[D]",
-                               doc="share of the benefit kept however late (w)")
+                                      doc="media hazard multiplier once a deletion is noticed")
+    # -- trust: how the visible response weighs a judgement (1 = no effect)
+    expected_reply_h: float = param(2.0, lo=0.0, hi=72.0, range_=(1.0, 6.0), tag="[E]",
+                                    source="Istanbulluoglu 2017 (1-3 h Twitter, 3-6 h "
+                                    "Facebook)", doc="after this, 'no reply yet' starts to cost")
+    no_reply_ramp_h: float = param(6.0, lo=0.1, hi=168.0, range_=(2.0, 24.0), tag="[A]",
+                                   doc="hours over which the no-reply penalty reaches its full "
+                                   "size")
+    trust_no_reply: float = param(1.3, lo=1.0, hi=3.0, range_=(1.1, 1.6), tag="[A]",
+                                  source="Langaro et al. 2020; Weitzl 2019 (direction)",
+                                  doc="judgement weight with no reply, at full size")
+    trust_accommodative: float = param(0.7, lo=0.1, hi=1.0, range_=(0.5, 0.9), tag="[A]",
+                                       source="Coombs & Holladay 2008 (apology, sympathy, "
+                                       "compensation about equal)",
+                                       doc="apology, sympathy or compensation")
+    trust_neutral: float = param(0.95, lo=0.5, hi=1.2, range_=(0.85, 1.0), tag="[A]",
+                                 doc="a neutral acknowledgement")
+    trust_defensive: float = param(1.25, lo=1.0, hi=3.0, range_=(1.1, 1.5), tag="[A]",
+                                   source="Weitzl 2019; Coombs 2007 (direction)",
+                                   doc="a defensive reply, utilitarian context")
+    trust_defensive_hedonic: float = param(0.95, lo=0.5, hi=1.5, range_=(0.8, 1.1), tag="[A]",
+                                           source="Johnen & Schnittka 2019 (direction)",
+                                           doc="a defensive reply, hedonic context")
+    trust_solution: float = param(0.9, lo=0.3, hi=1.0, range_=(0.7, 1.0), tag="[A]",
+                                  source="Souto/Langaro et al. 2024; DiStaso et al. 2015",
+                                  doc="a concrete solution or corrective action")
+    trust_update: float = param(0.97, lo=0.5, hi=1.0, range_=(0.9, 1.0), tag="[A]",
+                                source="DiStaso et al. 2015 (informative posts help)",
+                                doc="per update (up to max_updates_counted)")
+    trust_contradiction: float = param(1.15, lo=1.0, hi=3.0, range_=(1.0, 1.4), tag="[A]",
+                                       source="Coombs 2007 (do not mix deny and rebuild)",
+                                       doc="once the brand has contradicted itself")
+    contradiction_repair_loss: float = param(0.5, lo=0.0, hi=1.0, range_=(0.2, 0.8),
+                                             tag="[A]", source="Coombs 2007; United 2017",
+                                             doc="share of a later statement's repair lost "
+                                             "after a contradiction")
+    trust_deletion_noticed: float = param(1.25, lo=1.0, hi=3.0, range_=(1.1, 1.5), tag="[A]",
+                                          source="Liao et al. 2024 (direction)",
+                                          doc="once a deletion has been noticed")
+    trust_stealing_thunder: float = param(0.9, lo=0.3, hi=1.0, range_=(0.7, 1.0), tag="[A]",
+                                          source="Arpan & Roskos-Ewoldsen 2005; Claeys & "
+                                          "Cauberghe 2012 (direction)",
+                                          doc="the brand spoke before any media story")
+    repair_reach: float = param(0.4, lo=0.0, hi=1.0, range_=(0.2, 0.7), tag="[A]",
+                                doc="share of earlier judges who see a later statement and "
+                                "update their judgement")
+    # -- a typical brand's webcare (the typical-webcare strategy)
     webcare_latency_median_h: float = param(0.767, lo=0.0, hi=1000.0, tag="[E]",
                                             source="Einwiller & Steilen 2015, PRR 41",
                                             doc="typical brand: median reply latency (46 min)")
@@ -201,40 +311,64 @@ class AdvocateConfig:
     defend_prob: float = param(0.2, lo=0.0, hi=1.0, tag="[A]",
                                doc="chance an advocate who sees the complaint posts a defence")
     defence_effect: float = param(0.90, lo=0.1, hi=1.0, tag="[A]",
-                                  doc="multiplier for users who saw a defence")
+                                  doc="share multiplier for users who saw a defence")
+    trust_effect: float = param(0.85, lo=0.1, hi=1.0, range_=(0.7, 1.0), tag="[A]",
+                                source="Weitzl & Hutzinger 2017 (direction)",
+                                doc="judgement weight of users who saw a fan's defence")
 
 
 @dataclass(frozen=True)
 class MediaConfig:
-    """Media pickup: a hazard driven by volume, a lag, then a broadcast."""
+    """Media pickup: a hazard driven by relative volume and novelty, a lag, a new audience."""
 
     enabled: bool = param(True, doc="media layer on/off")
-    hazard_per_h: float = param(0.05, lo=0.0, hi=10.0, tag="[A]",
-                                doc="pickup hazard h0 when the hourly volume equals V*")
-    reference_volume: float = param(50.0, lo=1.0, hi=1e6, tag="[A]",
-                                    doc="V*: hourly negative posts at which the hazard is h0")
+    hazard_per_h: float = param(0.05, lo=0.0, hi=10.0, range_=(0.01, 0.2), tag="[A]",
+                                doc="pickup hazard when the recent volume equals the reference")
+    reference_share_per_h: float = param(0.0005, lo=1e-6, hi=1.0, range_=(0.0002, 0.002),
+                                         tag="[A]", doc="negative posts per hour, as a share "
+                                         "of the users, at which the hazard is hazard_per_h")
     kappa: float = param(1.5, lo=0.0, hi=5.0, tag="[A]", doc="hazard exponent")
     lag_median_h: float = param(3.0, lo=0.0, hi=72.0, tag="[D]", source="Leskovec et al. 2009",
                                 doc="median lag from pickup to publication")
     lag_sigma: float = param(0.5, lo=0.0, hi=3.0, tag="[A]", doc="lognormal sigma of the lag")
-    reader_factor: float = param(0.5, lo=0.0, hi=5.0, tag="[A]", source="Goel 2016",
-                                 doc="per-reader reshare probability as a share of p0")
+    readership: float = param(0.05, lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
+                              source="Domino's 2009 (~20k to >700k views after pickup)",
+                              doc="share of the users who read a story, followers or not")
+    reader_factor: float = param(0.5, lo=0.0, hi=5.0, range_=(0.2, 1.0), tag="[A]",
+                                 source="Goel et al. 2016",
+                                 doc="per-reader share probability as a share of p0")
+    trend_boost_h: float = param(12.0, lo=0.0, hi=168.0, range_=(4.0, 24.0), tag="[A]",
+                                 source="Leskovec et al. 2009 (news-blog hand-off)",
+                                 doc="hours a story keeps the storm trending")
     check_every_h: float = param(0.25, lo=0.01, hi=24.0, doc="how often the hazard is evaluated")
 
 
 @dataclass(frozen=True)
 class ReputationConfig:
-    """A BrandIndex-like score that drops with net negative exposure."""
+    """The trust index: judgements of the people who saw the storm, recovering over weeks."""
 
-    start: float = param(20.0, lo=-100.0, hi=100.0, tag="[E]", source="Domino's 2009 BrandIndex",
-                         doc="index before the crisis")
-    damage: float = param(30.0, lo=0.0, hi=1000.0, tag="[A]",
-                          doc="index points lost per unit of net negative exposure share")
+    start: float = param(20.0, lo=-100.0, hi=100.0, tag="[E]", source="Domino's 2009 BrandIndex "
+                         "buzz 22.5", doc="index before the crisis")
+    damage: float = param(5.0, lo=0.0, hi=1000.0, range_=(2.0, 20.0), tag="[A]",
+                          source="Domino's 2009 (buzz -40% in four days)",
+                          doc="index points lost if every user judged with weight 1")
+    severity_victim: float = param(0.5, lo=0.0, hi=5.0, tag="[A]",
+                                   source="Coombs 2007 (SCCT clusters); Ma & Zhan 2016",
+                                   doc="judgement weight of a victim crisis")
+    severity_accident: float = param(1.0, lo=0.0, hi=5.0, tag="[A]",
+                                     doc="judgement weight of an accident crisis")
+    severity_preventable: float = param(1.5, lo=0.0, hi=5.0, tag="[A]",
+                                        doc="judgement weight of a preventable crisis")
+    severity_video: float = param(1.3, lo=1.0, hi=3.0, range_=(1.1, 1.5), tag="[A]",
+                                  source="Hansen, Kupfer & Hennig-Thurau 2018 (vivid "
+                                  "triggers hurt most)", doc="weight multiplier for video "
+                                  "evidence (photo: half the excess)")
     recovery_days: float = param(14.0, lo=0.1, hi=365.0, range_=(7.0, 60.0), tag="[A]",
                                  source="Gijsenberg et al. 2015 JMR 52",
                                  doc="recovery time constant")
-    permanent_share: float = param(0.25, lo=0.0, hi=1.0, tag="[A]",
-                                   doc="share of the damage that never recovers")
+    permanent_share: float = param(0.25, lo=0.0, hi=1.0, range_=(0.1, 0.5), tag="[A]",
+                                   source="Gijsenberg et al. 2015; Hansen et al. 2018 (40% "
+                                   "lasting)", doc="share of the damage that never recovers")
 
 
 @dataclass(frozen=True)

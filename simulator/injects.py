@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator.config import Inject
-from simulator.feed import EventKind
+from simulator.kinds import EventKind, PostKind, Story
 from simulator.network import UserType
-from simulator.spread import PostKind, Story
 
 if TYPE_CHECKING:
     from simulator.simulation import Simulation
@@ -28,8 +27,7 @@ def play_inject(sim: Simulation, inject: Inject,
     """The inject's process: wait until its time (or `delay`), then act."""
     yield sim.env.timeout(inject.at_h if delay is None else delay)
     rng = sim._rng["injects"]
-    sim._event(EventKind.INJECT, inject.text or inject.kind.replace("_", " "),
-               detail=inject.kind)
+    sim._event(EventKind.INJECT, inject.text, detail=inject.kind)
     if inject.kind == "journalist_inquiry":
         sim._alerted = True
         yield sim.env.timeout(inject.deadline_h)
@@ -41,7 +39,7 @@ def play_inject(sim: Simulation, inject: Inject,
             sim._broadcast_story(outlet)
     elif inject.kind == "influencer_joins":
         influencers = np.flatnonzero(sim.net.types == UserType.INFLUENCER)
-        fresh = [int(u) for u in influencers if not sim.spread.posted[0][u]]
+        fresh = [int(u) for u in influencers if not sim.spread.posted[Story.COMPLAINT][u]]
         if fresh:
             counts = sim.net.follower_counts()
             top = max(fresh, key=lambda u: (counts[u], -u))
@@ -49,7 +47,7 @@ def play_inject(sim: Simulation, inject: Inject,
     elif inject.kind == "staff_offmessage":
         keep = sim.scenario.response.briefing_factor if sim.brand.briefed else 1.0
         if rng.random() < keep:
-            sim._offmessage(inject.text or "a staff member posts off-message")
+            sim._offmessage(inject.text)
     elif inject.kind == "competitor_jab":
         pool = np.flatnonzero(sim.net.types != UserType.BRAND)
         size = min(pool.size, int(sim.scenario.network.media_audience * inject.strength
@@ -58,14 +56,21 @@ def play_inject(sim: Simulation, inject: Inject,
         sim.spread.post(sim.env.now, -1, PostKind.COMPETITOR, Story.COMPLAINT,
                         reader_factor=sim.scenario.media.reader_factor, audience=audience)
     elif inject.kind == "second_victim":
-        sim._post(second_victim(sim, rng), PostKind.COMPLAINT)
+        victim = second_victim(sim, rng)
+        if victim >= 0:
+            sim._post(victim, PostKind.COMPLAINT)
 
 
 def second_victim(sim: Simulation, rng: np.random.Generator) -> int:
-    """An ordinary user who has not posted, with about the complainant's follower count."""
+    """An ordinary user who has not posted, with about the complainant's follower count.
+
+    -1 when every ordinary user has already posted (nobody is left to be one).
+    """
     counts = sim.net.follower_counts()
     users = np.flatnonzero(sim.net.types == UserType.ORDINARY)
-    users = users[sim.spread.posted[0][users] == 0]
+    users = users[sim.spread.posted[Story.COMPLAINT][users] == 0]
+    if not users.size:
+        return -1
     target = sim.scenario.complaint.complainant_followers
     closest = users[np.argsort(np.abs(counts[users] - target), kind="stable")[:10]]
     return int(rng.choice(closest))

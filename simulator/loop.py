@@ -1,52 +1,89 @@
-"""The compiled spread kernel: candidate heap, posting and thinning over flat arrays.
+"""The compiled spread kernel: candidate heap, seeing, posting and thinning over flat arrays.
 
 Everything here is a plain function over numpy arrays and scalars, compiled
 with numba when it is installed (it is a dependency) and still correct, only
-slow, when run by the interpreter. `spread.SpreadState` owns the arrays and
-grows them; these functions never allocate, and stop with `NEED_ROOM` when an
-array could overflow so the owner can grow it and call again. The result
-never depends on where such a stop happens.
+slow, when run by the interpreter (`STORMDRILL_NO_JIT=1` forces that).
+`spread.SpreadState` owns the arrays and grows them; these functions never
+allocate, and stop with `NEED_ROOM` when an array could overflow so the owner
+can grow it and call again. The result never depends on where such a stop
+happens.
+
+Version 2 of the model (MODEL.md sections 3 and 4) lives here because it acts
+per exposure: a follower sees a post with probability `visibility`; a
+negative post also reaches a Poisson number of non-followers (search and
+trends, rising with the storm's recent volume); an accepted reaction is
+thinned by novelty decay and participation fatigue (both at most 1, so the
+bound holds); everyone who sees the storm for the first time forms a trust
+judgement from what the brand has visibly done by then.
 
 Array packs (indices are the constants below):
-- `cnt` int64 counters, `fp` float64 run parameters, `kp` kernel parameters,
-  `clk` + `cum` + `rates`: the diurnal time change.
+- `cnt` int64 counters, `fp` float64 run parameters and accumulators, `kp`
+  kernel parameters, `clk` + `cum` + `rates`: the diurnal time change.
 - heap columns `h_t, h_v, h_pid, h_story, h_u`: a binary min-heap ordered by
-  (time, target, post id): ties never depend on insertion order.
-- post columns `p_t, p_author, p_kind, p_thr`.
+  (time, target, post id): ties never depend on insertion order. `h_story`
+  carries `OUTSIDE` when the exposure came from outside the follower graph.
+- post columns `p_t, p_author, p_kind, p_thr, p_flags`.
+- per-user arrays `posted` (one row per `Story` up to SUPPORT), `mute`, `adv`,
+  `fan` (follows the brand), `joined` (has posted something negative),
+  `expo` (storm posts seen), `saw` (saw a fan's defence).
 """
 
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
-try:  # pragma: no cover - exercised by whichever is installed
-    from numba import njit
-except ImportError:  # pragma: no cover
+from simulator.kinds import PostKind, Story
+
+if os.environ.get("STORMDRILL_NO_JIT"):  # pragma: no cover - the fallback test sets it
     def njit(*args, **kwargs):  # type: ignore[no-untyped-def]
-        """Run uncompiled when numba is missing: same results, slower."""
+        """Run uncompiled: same results, slower."""
         if args and callable(args[0]):
             return args[0]
         return lambda f: f
+else:
+    try:  # pragma: no cover - exercised by whichever is installed
+        from numba import njit
+    except ImportError:  # pragma: no cover
+        def njit(*args, **kwargs):  # type: ignore[no-untyped-def]
+            """Run uncompiled when numba is missing: same results, slower."""
+            if args and callable(args[0]):
+                return args[0]
+            return lambda f: f
 
 # counters
-N_POSTS, HEAP, RAND, NEGATIVES, EXPOSURES, DEF_EXPOSURES, CANDIDATES, REJECTED, DELETED_BELOW = (
-    range(9))
-N_COUNTERS = 9
-# float parameters
-P_CONTENT, P_BOUND, P_REPEAT, P_DEFENCE, P_DEFEND, P_LIFETIME, P_BRAND, P_MASS, P_STORY0 = (
-    range(9))
-N_FLOATS = P_STORY0 + 3
+(N_POSTS, HEAP, RAND, NEGATIVES, SEEN, DEF_SEEN, CANDIDATES, REJECTED, REACHED, PARTICIPANTS,
+ OUT_PARTICIPANTS, OUT_SEEN, OUT_CAP) = range(13)
+N_COUNTERS = 13
+# float parameters and accumulators
+(P_CONTENT, P_BOUND, P_REPEAT, P_DEFENCE, P_DEFEND, P_LIFETIME, P_BRAND, P_MASS, P_VIS,
+ P_OUT, P_FLOOR, P_TREND_V, P_TREND_K, P_BOOST_UNTIL, P_VOL, P_VOL_T, P_VOL_TAU, P_T0,
+ P_T0_DEL, P_NOV_TAU, P_NOV_BETA, P_FATIGUE_N, P_W_BASE, P_W_RESP, P_SPOKEN, P_NR_AFTER,
+ P_NR_RAMP, P_NR_PEN, P_W_EXTRA, P_DEF_TRUST, P_DMG, P_DMG_BASE, P_CHAN, P_POOL, P_TREND_AT,
+ P_DISCOVERY, P_SEEN_CAP, P_STORY0) = range(38)
+N_STORIES = 6
+N_FLOATS = P_STORY0 + N_STORIES
 # kernel parameters
 K_KIND, K_C, K_S0, K_THETA, K_RATE, K_HORIZON = range(6)
 # clock parameters
 C_IDENTITY, C_OFFSET, C_OP0, C_DAY_OP, C_BIN = range(5)
 
-# storylines and post kinds (mirrors of spread.Story / spread.PostKind)
-S_COMPLAINT, S_DELETION, S_DEFENCE, S_REIGNITE = 0, 1, 2, 3
-K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_DEFENCE = 0, 1, 2, 3, 4
-K_MEDIA, K_INFLUENCER, K_COMPETITOR = 5, 6, 7
+# storylines and post kinds: integer copies of simulator.kinds for the compiler
+S_COMPLAINT, S_DELETION, S_DEFENCE, S_SUPPORT = (
+    int(Story.COMPLAINT), int(Story.DELETION), int(Story.DEFENCE), int(Story.SUPPORT))
+S_REIGNITE, S_BACKLASH = int(Story.REIGNITE), int(Story.BACKLASH)
+K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_DEFENCE = (
+    int(PostKind.COMPLAINT), int(PostKind.RESHARE), int(PostKind.REIGNITED),
+    int(PostKind.DELETION), int(PostKind.DEFENCE))
+K_MEDIA, K_INFLUENCER, K_COMPETITOR = (
+    int(PostKind.MEDIA), int(PostKind.INFLUENCER), int(PostKind.COMPETITOR))
+K_STATEMENT, K_BACKLASH, K_SUPPORT = (
+    int(PostKind.STATEMENT), int(PostKind.BACKLASH), int(PostKind.SUPPORT))
+OUTSIDE = 16  # added to a heap entry's story when the exposure came from outside the graph
+VIEW = 32  # added to a heap entry that is an outside viewer finding the post (not a reaction)
+ON_CHANNEL, DELETED = 1, 2  # p_flags bits
 DIGITS = float(2**24)  # a candidate's delay uniform is frac(u * 2**24): u's low-order digits
 
 DONE, NEED_ROOM = 0, 1
@@ -55,6 +92,15 @@ DONE, NEED_ROOM = 0, 1
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def outside_cap(mean: float) -> int:
+    """Most outside viewers one post can draw: the Poisson draw is capped here.
+
+    Ten standard deviations above the mean: the cut-off mass is below 1e-20
+    for every allowed mean, and the cap sizes the arrays' headroom.
+    """
+    return int(mean + 10.0 * math.sqrt(mean) + 10.0) if mean > 0 else 0
 
 
 @njit(cache=True)
@@ -74,7 +120,13 @@ def edge_uniform(key: np.uint64, j: int) -> float:
 
 @njit(cache=True)
 def is_negative(kind: int) -> bool:
-    return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER)
+    return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER, K_BACKLASH)
+
+
+@njit(cache=True)
+def carries_storm(kind: int) -> bool:
+    """Seeing this post is seeing the storm: it counts for reach and forms a judgement."""
+    return is_negative(kind) or kind in (K_MEDIA, K_COMPETITOR)
 
 
 @njit(cache=True)
@@ -115,6 +167,67 @@ def to_sim(clk: np.ndarray, cum: np.ndarray, rates: np.ndarray, op: float) -> fl
     return day * 24.0 + i * clk[C_BIN] + (r - cum[i]) / rates[i] - clk[C_OFFSET]
 
 
+# ---- the model's time-varying factors (each at most 1 where it thins) ------------------------
+@njit(cache=True)
+def recent_volume(fp: np.ndarray, t: float) -> float:
+    """Negative posts per hour lately: an exponentially weighted count at time t."""
+    dt = max(t - fp[P_VOL_T], 0.0)
+    return fp[P_VOL] * math.exp(-dt / fp[P_VOL_TAU]) / fp[P_VOL_TAU]
+
+
+@njit(cache=True)
+def trend(fp: np.ndarray, t: float) -> float:
+    """T(V): from `search_floor` to 1 as recent volume passes the trend threshold."""
+    if t < fp[P_BOOST_UNTIL]:
+        return 1.0
+    x = (recent_volume(fp, t) / fp[P_TREND_V]) ** fp[P_TREND_K]
+    return fp[P_FLOOR] + (1.0 - fp[P_FLOOR]) * x / (1.0 + x)
+
+
+@njit(cache=True)
+def novelty(fp: np.ndarray, t: float, story: int) -> float:
+    """Interest left in a story of this age (stretched exponential, Wu & Huberman 2007)."""
+    origin = fp[P_T0_DEL] if story == S_DELETION else fp[P_T0]
+    age = t - origin
+    if age <= 0.0 or fp[P_NOV_TAU] <= 0.0:
+        return 1.0
+    return math.exp(-((age / fp[P_NOV_TAU]) ** fp[P_NOV_BETA]))
+
+
+@njit(cache=True)
+def fatigue(cnt: np.ndarray, fp: np.ndarray) -> float:
+    """Willingness to join falls as more people already have (Johnen et al. 2018)."""
+    return 1.0 / (1.0 + cnt[PARTICIPANTS] / fp[P_FATIGUE_N])
+
+
+@njit(cache=True)
+def judgement(fp: np.ndarray, t: float) -> float:
+    """Weight of one judgement formed at time t from what was visible then (MODEL.md 4)."""
+    if fp[P_SPOKEN] > 0.0:
+        response = fp[P_W_RESP]
+    else:
+        late = (t - fp[P_T0] - fp[P_NR_AFTER]) / fp[P_NR_RAMP]
+        late = min(max(late, 0.0), 1.0)
+        response = 1.0 + (fp[P_NR_PEN] - 1.0) * late
+    return fp[P_W_BASE] * response * fp[P_W_EXTRA]
+
+
+@njit(cache=True)
+def poisson_draw(u: float, mean: float, cap: int) -> int:
+    """Poisson(mean) by inversion of one uniform, capped at `cap`."""
+    if mean <= 0.0:
+        return 0
+    p = math.exp(-mean)
+    total = p
+    k = 0
+    while u > total and k < cap:
+        k += 1
+        p *= mean / k
+        total += p
+    return k
+
+
+# ---- the heap -------------------------------------------------------------------------------
 @njit(cache=True)
 def _less(h_t: np.ndarray, h_v: np.ndarray, h_pid: np.ndarray, i: int, j: int) -> bool:
     if h_t[i] != h_t[j]:
@@ -170,59 +283,96 @@ def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def
     return last  # the popped entry now sits at index `last`
 
 
+# ---- seeing and posting -----------------------------------------------------------------------
 @njit(cache=True)
-def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, expo, saw,
-         p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
-         op, t, author, kind, story, reader_factor):  # type: ignore[no-untyped-def]
-    """Publish a post and push its followers' candidate reactions.
+def _see(cnt, fp, expo, saw, v, t):  # type: ignore[no-untyped-def]
+    """User v sees the storm; the first time, count the reach and record a judgement."""
+    expo[v] += 1
+    cnt[SEEN] += 1
+    if expo[v] == 1:
+        cnt[REACHED] += 1
+        w = judgement(fp, t)
+        if saw[v] == 1:
+            w *= fp[P_DEF_TRUST]
+        fp[P_DMG] += w
+        fp[P_DMG_BASE] += fp[P_W_BASE]
 
-    A follower with uniform u becomes a candidate if u < p_sched x mass (the
-    upper bound of every later multiplier); its delay comes from u's low
-    digits, and it is accepted when it fires if u < p_eff x mass then. The
-    first complaint post of a graph user uses the run's fixed per-edge
-    uniforms (common random numbers across paired runs); other posts draw from
-    the run's uniform stream. `audience` (non-empty) replaces the followers.
+
+@njit(cache=True)
+def _next_rand(cnt, rand):  # type: ignore[no-untyped-def]
+    r = cnt[RAND]
+    cnt[RAND] = r + 1
+    return rand[r]
+
+
+@njit(cache=True)
+def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fan, expo, saw,
+         p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u, rand,
+         op, t, author, kind, story, reader_factor):  # type: ignore[no-untyped-def]
+    """Publish a post and push the candidate reactions of those who see it.
+
+    Followers see it with probability `visibility` (an `audience`, the readers
+    of a story or a jab, sees it for sure). A viewer with uniform u becomes a
+    candidate if u < p_sched x mass (the upper bound of every later
+    multiplier); its delay comes from u's low digits, and it is accepted when
+    it fires if u < p_eff x mass then. The first complaint post of a graph
+    user uses the run's fixed per-edge uniforms (common random numbers across
+    paired runs); other posts draw from the run's uniform stream. A negative
+    post also reaches Poisson(outside_reach x T) random non-followers.
     """
     own = audience.size == 0
     if own:
         a, b = indptr[author], indptr[author + 1]
     else:
         a, b = 0, audience.size
-    k = b - a
     pid = cnt[N_POSTS]
     cnt[N_POSTS] = pid + 1
     p_t[pid], p_author[pid], p_kind[pid] = t, author, kind
-    if is_negative(kind):
+    p_flags[pid] = 0
+    p_thr[pid] = 0.0
+    negative = is_negative(kind)
+    if negative:
         cnt[NEGATIVES] += 1
+        dt = max(t - fp[P_VOL_T], 0.0)
+        fp[P_VOL] = fp[P_VOL] * math.exp(-dt / fp[P_VOL_TAU]) + 1.0
+        fp[P_VOL_T] = max(t, fp[P_VOL_T])
+        if author >= 0 and (fan[author] == 1 or _next_rand(cnt, rand) < fp[P_CHAN]):
+            p_flags[pid] = ON_CHANNEL
+    if story == S_SUPPORT and kind == K_SUPPORT:
+        return pid  # passing on an apology: seen, not spread further
+    vis = 1.0
+    if own:  # a big account's followers do not all see it: at most `seen_cap` on average
+        vis = fp[P_VIS]
+        if vis * (b - a) > fp[P_SEEN_CAP]:
+            vis = fp[P_SEEN_CAP] / (b - a)
     if story == S_DEFENCE:
-        p_thr[pid] = 0.0
         for j in range(a, b):
-            saw[indices[j] if own else audience[j]] = 1
-        cnt[DEF_EXPOSURES] += k
+            v = indices[j] if own else audience[j]
+            if _next_rand(cnt, rand) < vis:
+                saw[v] = 1
+                cnt[DEF_SEEN] += 1
         return pid
     base = fp[P_CONTENT] * fp[P_STORY0 + story] * reader_factor
     mass = fp[P_MASS]
     if fp[P_LIFETIME] > 0.0:
-        r = cnt[RAND]
-        cnt[RAND] = r + 1
-        cut = -math.log(1.0 - rand[r]) / fp[P_LIFETIME]
+        cut = -math.log(1.0 - _next_rand(cnt, rand)) / fp[P_LIFETIME]
         if cut < kp[K_HORIZON]:
             mass = kernel_cdf(kp, cut)
     thr = min(1.0, base * fp[P_BOUND]) * mass
     fthr = fp[P_DEFEND] * mass if (fp[P_DEFEND] > 0.0 and story == S_COMPLAINT) else -1.0
     p_thr[pid] = base * mass
-    cnt[EXPOSURES] += k
-    fixed = own and story == S_COMPLAINT and kind != K_REIGNITED
-    done = posted[story]
+    storm = carries_storm(kind)
+    fixed = own and story == S_COMPLAINT and kind == K_COMPLAINT
+    done = posted[S_COMPLAINT if story == S_BACKLASH else story]
     pushed = 0
     for j in range(a, b):
         v = indices[j] if own else audience[j]
-        expo[v] += 1
-        if fixed:
-            u = edge_uniform(edge_key, j)
-        else:
-            u = rand[cnt[RAND]]
-            cnt[RAND] += 1
+        u = edge_uniform(edge_key, j) if fixed else _next_rand(cnt, rand)
+        if u >= vis:
+            continue
+        u = u / vis
+        if storm:
+            _see(cnt, fp, expo, saw, v, t)
         if adv[v] == 1:
             if u < fthr:
                 delay = kernel_ppf(kp, ((u * DIGITS) % 1.0) * mass)
@@ -232,53 +382,112 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, ex
             delay = kernel_ppf(kp, ((u * DIGITS) % 1.0) * mass)
             heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, op + delay, v, pid, story, u)
             pushed += 1
+    if negative and fp[P_OUT] > 0.0:
+        level = trend(fp, t)
+        if level >= 0.5 and fp[P_TREND_AT] < 0.0:
+            fp[P_TREND_AT] = t
+        k = poisson_draw(_next_rand(cnt, rand), fp[P_OUT] * level, cnt[OUT_CAP])
+        pool = int(fp[P_POOL])
+        for _ in range(k):
+            v = min(int(_next_rand(cnt, rand) * pool), pool - 1)
+            u = _next_rand(cnt, rand)
+            if mute[v] == 1 and adv[v] == 0:
+                continue  # the brand and media accounts do not search for the storm
+            # an outside viewer finds the post after an exponential discovery delay
+            found = op - math.log(1.0 - _next_rand(cnt, rand)) * fp[P_DISCOVERY]
+            heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, found, v, pid, story + VIEW, u)
     cnt[CANDIDATES] += pushed
     return pid
 
 
 @njit(cache=True)
-def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, expo,
-            saw, p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
-            limit, max_fanout):  # type: ignore[no-untyped-def]
+def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v, h_pid, h_story,
+                  h_u, op, t, v, pid, story, u):  # type: ignore[no-untyped-def]
+    """An outside viewer finds a post (search, trends): they see the storm, may react.
+
+    A deleted comment can no longer be found. The candidate test is the
+    post's own scheduling bound, as for a follower.
+    """
+    if p_flags[pid] & DELETED:
+        return
+    cnt[OUT_SEEN] += 1
+    _see(cnt, fp, expo, saw, v, t)
+    mass = fp[P_MASS]
+    if adv[v] == 1:
+        if story == S_COMPLAINT and u < fp[P_DEFEND] * mass:
+            delay = kernel_ppf(kp, ((u * DIGITS) % 1.0) * mass)
+            heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, op + delay, v, pid, S_DEFENCE, u)
+            cnt[CANDIDATES] += 1
+        return
+    thr = min(p_thr[pid] * fp[P_BOUND], mass)
+    if u < thr and posted[S_COMPLAINT if story == S_BACKLASH else story, v] == 0:
+        delay = kernel_ppf(kp, ((u * DIGITS) % 1.0) * mass)
+        heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, op + delay, v, pid, story + OUTSIDE, u)
+        cnt[CANDIDATES] += 1
+
+
+@njit(cache=True)
+def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, fan,
+            joined, expo, saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story,
+            h_u, rand, limit, room):  # type: ignore[no-untyped-def]
     """Fire every candidate with operational time < `limit`; DONE or NEED_ROOM."""
     empty = np.zeros(0, dtype=np.int32)
-    scale = fp[P_BRAND]
-    rep = fp[P_REPEAT]
-    dfe = fp[P_DEFENCE]
     while cnt[HEAP] > 0 and h_t[0] < limit:
-        if (cnt[N_POSTS] + 1 >= p_t.size or cnt[HEAP] + max_fanout + 1 >= h_t.size
-                or cnt[RAND] + max_fanout + 2 >= rand.size):
+        if (cnt[N_POSTS] + 1 >= p_t.size or cnt[HEAP] + room + 1 >= h_t.size
+                or cnt[RAND] + room + 2 >= rand.size):
             return NEED_ROOM
         i = heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u)
-        op, v, pid, story, u = h_t[i], h_v[i], h_pid[i], h_story[i], h_u[i]
+        op, v, pid, u = h_t[i], h_v[i], h_pid[i], h_u[i]
+        t = to_sim(clk, cum, rates, op)
+        if h_story[i] >= VIEW:
+            _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v, h_pid,
+                          h_story, h_u, op, t, v, pid, h_story[i] - VIEW, u)
+            continue
+        outside = h_story[i] >= OUTSIDE
+        story = h_story[i] - OUTSIDE if outside else h_story[i]
         if story == S_REIGNITE:
-            post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
-                 p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
-                 op, to_sim(clk, cum, rates, op), v, K_REIGNITED, S_COMPLAINT, 1.0)
+            post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan, expo,
+                 saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u,
+                 rand, op, t, v, K_REIGNITED, S_COMPLAINT, 1.0)
             continue
         if story == S_DEFENCE:
             if posted[S_DEFENCE, v] == 0:
                 posted[S_DEFENCE, v] = 1
-                post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
-                     p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
-                     op, to_sim(clk, cum, rates, op), v, K_DEFENCE, S_DEFENCE, 1.0)
+                post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan,
+                     expo, saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid,
+                     h_story, h_u, rand, op, t, v, K_DEFENCE, S_DEFENCE, 1.0)
             continue
-        if posted[story, v] == 1:
+        row = S_COMPLAINT if story == S_BACKLASH else story
+        if posted[row, v] == 1:
             continue
-        if pid < cnt[DELETED_BELOW] and is_negative(p_kind[pid]):
+        if p_flags[pid] & DELETED:
             cnt[REJECTED] += 1
             continue
-        q = p_thr[pid] * scale
-        if expo[v] >= 2:
-            q *= rep
-        if saw[v] == 1:
-            q *= dfe
+        q = p_thr[pid]
+        if story != S_SUPPORT:
+            q *= fp[P_BRAND] * novelty(fp, t, story) * fatigue(cnt, fp)
+            if expo[v] >= 2:
+                q *= fp[P_REPEAT]
+            if saw[v] == 1:
+                q *= fp[P_DEFENCE]
         if u >= q:
             cnt[REJECTED] += 1
             continue
-        posted[story, v] = 1
-        post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, expo, saw,
-             p_t, p_author, p_kind, p_thr, h_t, h_v, h_pid, h_story, h_u, rand,
-             op, to_sim(clk, cum, rates, op), v,
-             K_DELETION if story == S_DELETION else K_RESHARE, story, 1.0)
+        posted[row, v] = 1
+        if story == S_SUPPORT:
+            kind = K_SUPPORT
+        elif story == S_DELETION:
+            kind = K_DELETION
+        elif story == S_BACKLASH:
+            kind = K_BACKLASH
+        else:
+            kind = K_RESHARE
+        if kind != K_SUPPORT and joined[v] == 0:
+            joined[v] = 1
+            cnt[PARTICIPANTS] += 1
+            if outside:
+                cnt[OUT_PARTICIPANTS] += 1
+        post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan, expo, saw,
+             p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u, rand,
+             op, t, v, kind, S_COMPLAINT if story == S_BACKLASH else story, 1.0)
     return DONE

@@ -11,12 +11,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulator.spread import NEGATIVE_KINDS, SpreadState
+from simulator.kinds import NEGATIVE_KINDS
+from simulator.spread import SpreadState
+from simulator.trust import HORIZON_DAYS
 
 if TYPE_CHECKING:
     from simulator.simulation import Simulation
 
-DURATION_SHARE = 0.05  # a crisis is over when hourly volume stays below 5% of its peak
+DURATION_SHARE = 0.9  # duration: time to this share of the cumulative negative volume
+STILL_GOING_H = 12  # cut off: the run's last 12 hours carry more than ...
+STILL_GOING_SHARE = 0.05  # ... 5% of its negative volume
 
 
 @dataclass(frozen=True)
@@ -49,14 +53,26 @@ def hourly_negative(spread: SpreadState, hours: int) -> np.ndarray:
     return np.bincount(bins, minlength=hours)[:hours]
 
 
-def crisis_shape(hourly: np.ndarray, origin: float) -> tuple[int, float, float]:
-    """Peak hourly volume, time to peak and duration (hours since `origin`)."""
-    if hourly.size == 0 or hourly.max() == 0:
-        return 0, 0.0, 0.0
+def crisis_shape(hourly: np.ndarray, origin: float) -> tuple[int, float, float, bool]:
+    """Peak hourly volume, time to peak, duration and whether the run cut the storm off.
+
+    Duration is the time from `origin` to 90% of the cumulative negative
+    volume (robust to a long thin tail, unlike "last hour above x% of the
+    peak"). A storm is cut off when the run's last 12 hours still carry more
+    than 5% of its volume: its duration is then a lower bound.
+    """
+    total = int(hourly.sum()) if hourly.size else 0
+    if total == 0:
+        return 0, 0.0, 0.0, False
     peak = int(hourly.max())
     at = int(np.argmax(hourly))
-    above = np.flatnonzero(hourly >= DURATION_SHARE * peak)
-    return peak, max(0.0, at + 0.5 - origin), max(0.0, float(above[-1] + 1) - origin)
+    cum = np.cumsum(hourly)
+    end = int(np.searchsorted(cum, DURATION_SHARE * total))  # first hour reaching 90%
+    before = float(cum[end - 1]) if end > 0 else 0.0
+    within = (DURATION_SHARE * total - before) / float(hourly[end])  # linear inside the hour
+    duration = max(0.0, end + within - origin)
+    cut_off = float(hourly[-STILL_GOING_H:].sum()) > STILL_GOING_SHARE * total
+    return peak, max(0.0, at + 0.5 - origin), duration, cut_off
 
 
 def _round(x: float | None) -> float | None:
@@ -64,30 +80,43 @@ def _round(x: float | None) -> float | None:
 
 
 def summarise(sim: Simulation) -> dict[str, Any]:
-    """Summary of a run so far; all values plain JSON types."""
+    """Summary of a run so far; all values plain JSON types (the `--json` contract)."""
     snap = sim.snapshot(states=False)
     hourly = snap.hourly_negative
     origin = sim.scenario.complaint.posted_at_h
-    peak, to_peak, duration = crisis_shape(hourly, origin)
-    rep = sim.reputation_h[: sim.hours_done + 1]
+    peak, to_peak, duration, cut_off = crisis_shape(hourly, origin)
+    trust = sim.reputation_h[: sim.hours_done + 1]
+    start = float(sim.scenario.reputation.start)
+    participants = sim.spread.participants
+    outside = sim.spread.outside_participants
+    later = HORIZON_DAYS * 24.0 - (sim.now - origin)
     return {
         "scenario": sim.scenario.name,
         "strategy": sim.strategy.name if sim.strategy else None,
         "seed": sim.seed,
         "hours": _round(sim.now),
         "sharers": snap.sharers,
+        "participants_outside": outside,
+        "outside_share": _round(outside / participants if participants else 0.0),
         "reach": snap.reach,
         "negative_posts": int(hourly.sum()),
         "defences": snap.defences,
         "peak_hourly_negative": peak,
         "time_to_peak_h": _round(to_peak),
         "duration_h": _round(duration),
+        "duration_cut_off": cut_off,
         "detected_at_h": _round(sim.brand.detected_at),
         "first_response_at_h": _round(sim.brand.first_response_at),
+        "first_media_at_h": _round(sim.brand.first_media_at),
         "media_pickups": sim.media_stories,
-        "reputation_min": _round(float(rep.min())),
-        "reputation_end": _round(float(rep[-1])),
+        "trust_start": _round(start),
+        "reputation_min": _round(float(trust.min())),
+        "reputation_end": _round(float(trust[-1])),
+        "trust_dip": _round(start - float(trust.min())),
+        "trust_30d": _round(sim.trust.later(later)),
         "deletions": sim.brand.deletions,
+        "deletions_noticed": sim.deletions_noticed,
         "users": sim.net.n,
         "hourly_negative": [int(x) for x in hourly],
+        "hourly_trust": [round(float(x), 4) for x in trust],
     }

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -21,18 +20,20 @@ from simpy.core import URGENT
 
 from simulator.actions import Action, ActionError, JournalEntry
 from simulator.brand import BrandState
-from simulator.config import Inject, Scenario
+from simulator.config import CONTENT_CAP, Inject, Scenario
 from simulator.coverage import Coverage
 from simulator.diurnal import make_time_change
-from simulator.feed import EventKind, FeedItem, post_items
+from simulator.feed import FeedItem, post_items
 from simulator.injects import play_inject
 from simulator.kernel import make_kernel
+from simulator.kinds import NEGATIVE_KINDS, EventKind, PostKind, Story
 from simulator.metrics import Snapshot, hourly_negative, summarise
 from simulator.network import Network, UserType
 from simulator.population import build_network
 from simulator.rng import stream
-from simulator.spread import NEGATIVE_KINDS, PostKind, SpreadParams, SpreadState, Story
+from simulator.spread import SpreadParams, SpreadState
 from simulator.strategy import Strategy
+from simulator.trust import TrustIndex
 
 
 class Simulation:
@@ -54,12 +55,16 @@ class Simulation:
         self.journal: list[JournalEntry] = []
         self.events: list[FeedItem] = []  # brand actions, detection, injects, media stories
         self.env = simpy.Environment()
-        self.net = network if network is not None else build_network(scenario)
+        self.net = network if network is not None else build_network(scenario, self.seed)
         self.duration = float(scenario.duration_h)
         self.start = datetime.fromisoformat(scenario.start)
         start_hour = self.start.hour + self.start.minute / 60.0
         sc = scenario
-        self.brand = BrandState(fx=sc.response, complaint_at=sc.complaint.posted_at_h)
+        self.brand = BrandState(fx=sc.response, hedonic=sc.complaint.context == "hedonic",
+                                complaint_at=sc.complaint.posted_at_h)
+        self._population = int(np.count_nonzero(
+            (self.net.types == UserType.ORDINARY) | (self.net.types == UserType.INFLUENCER)
+            | (self.net.types == UserType.ADVOCATE))) or 1
         self._rng = {name: stream(self.seed, name) for name in
                      ("brand", "media", "injects", "seeds", "staff")}
         self.spread = SpreadState(
@@ -71,19 +76,14 @@ class Simulation:
         self.detected = self.env.event()
         self._alerted = False
         self._deletion_noticed = False
+        self.deletions_noticed = 0
+        self._trending_reported = False
         self._outlets = list(self.net.media)
         self.media_stories = 0
         self._hours = math.ceil(self.duration)
         self.reach_h = np.zeros(self._hours + 1, dtype=np.int64)
-        self.defence_reach_h = np.zeros(self._hours + 1, dtype=np.int64)
-        self.reputation_h = np.full(self._hours + 1, sc.reputation.start, dtype=float)
-        self._rep_transient = 0.0
-        self._rep_permanent = 0.0
         self._hours_done = 0
-        self._last_seen = (0, 0)
-        self._population = int(np.count_nonzero(
-            (self.net.types == UserType.ORDINARY) | (self.net.types == UserType.INFLUENCER)
-            | (self.net.types == UserType.ADVOCATE))) or 1
+        self.trust = TrustIndex(sc.reputation, sc.response, self._population, self._hours)
 
         env = self.env
         env.process(self._drive_spread())
@@ -113,23 +113,38 @@ class Simulation:
 
     # ---- set-up ---------------------------------------------------------------------------
     def _spread_params(self) -> SpreadParams:
+        """The loop's numbers, from the scenario (MODEL.md sections 2-4)."""
         sc = self.scenario
-        sp, cp = sc.spread, sc.complaint
+        sp, cp, fx, rep = sc.spread, sc.complaint, sc.response, sc.reputation
+        pool = self._population
         if sp.per_exposure_prob is not None:
             p0 = sp.per_exposure_prob
-        else:
-            n_star = self.net.n_star()
+        else:  # the branching ratio is over seen exposures (MODEL.md 3.1)
+            n_star = self.net.n_star() * sp.visibility
             p0 = min(1.0, sp.branching_ratio / n_star) if n_star > 0 else 0.0
         evidence = {"video": cp.evidence_multiplier_video,
                     "photo": cp.evidence_multiplier_photo}.get(cp.evidence, 1.0)
+        severity = {"victim": rep.severity_victim, "accident": rep.severity_accident,
+                    "preventable": rep.severity_preventable}[cp.crisis_type]
+        vivid = {"video": rep.severity_video,
+                 "photo": 1.0 + (rep.severity_video - 1.0) / 2}.get(cp.evidence, 1.0)
         # the team may act even with the plan layer off, so the bound always covers the brand
-        brand_bound = self.brand.bound
         return SpreadParams(
-            p0=p0, content=cp.arousal * evidence,
-            story_factor=(1.0, sc.response.delete_story_reshare, 1.0),
-            bound=brand_bound * sp.repeat_exposure, repeat_exposure=sp.repeat_exposure,
+            p0=p0, content=min(CONTENT_CAP, cp.arousal * evidence),
+            deletion_factor=fx.delete_story_reshare,
+            bound=self.brand.bound * sp.repeat_exposure, repeat_exposure=sp.repeat_exposure,
             defence_effect=sc.advocates.defence_effect, defend_prob=sc.advocates.defend_prob,
-            advocates=sc.advocates.enabled, lifetime_rate=sp.post_lifetime_rate_per_h)
+            advocates=sc.advocates.enabled, lifetime_rate=sp.post_lifetime_rate_per_h,
+            visibility=sp.visibility, outside_reach=sp.outside_reach,
+            discovery_h=sp.discovery_h, seen_cap=sp.seen_cap,
+            search_floor=sp.search_floor, trend_volume=sp.trend_share_per_h * pool,
+            trend_steepness=sp.trend_steepness, volume_window_h=sp.volume_window_h,
+            complaint_at=cp.posted_at_h, novelty_h=sp.novelty_days * 24.0,
+            novelty_shape=sp.novelty_shape, fatigue_n=sp.fatigue_share * pool,
+            judgement_base=severity * vivid, no_reply_after_h=fx.expected_reply_h,
+            no_reply_ramp_h=fx.no_reply_ramp_h, no_reply_penalty=fx.trust_no_reply,
+            defence_trust=sc.advocates.trust_effect if sc.advocates.enabled else 1.0,
+            on_channel=fx.on_channel)
 
     def _seed_users(self) -> list[int]:
         cp = self.scenario.complaint
@@ -145,8 +160,11 @@ class Simulation:
         env = self.env
         while True:
             target = min(env.now + 1.0, env.peek())
-            self.spread.brand_mult = self.brand.multiplier(env.now)
             self.spread.advance(target)
+            if not self._trending_reported and self.spread.trending_at is not None:
+                self._trending_reported = True
+                self.events.append(FeedItem(t=self.spread.trending_at,
+                                            kind=EventKind.TRENDING.value))
             yield env.timeout(target - env.now)
 
     def _seed_complaint(self):  # type: ignore[no-untyped-def]
@@ -156,36 +174,26 @@ class Simulation:
 
     def _post(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT,
               **kw: object) -> int:
-        if story != Story.DEFENCE and author >= 0 and kind != PostKind.MEDIA:
+        if story in (Story.COMPLAINT, Story.DELETION) and author >= 0:
             self.spread.posted[story][author] = 1
         return self.spread.post(self.env.now, author, kind, story, **kw)  # type: ignore[arg-type]
 
     def _hourly(self):  # type: ignore[no-untyped-def]
-        """Hourly reach and reputation (BrandIndex-like, slow recovery to a floor)."""
+        """Hourly reach and trust index."""
         for _ in range(1, self._hours):
             yield self.env.timeout(1.0)
             self._sample_hour()
 
     def _sample_hour(self) -> None:
-        """Record reach and reputation for the hour just completed."""
-        rep = self.scenario.reputation
-        decay = math.exp(-1.0 / (rep.recovery_days * 24.0))
+        """Record reach and the trust index for the hour just completed."""
         self._hours_done += 1
-        h = self._hours_done
-        sp = self.spread
-        seen = (sp.exposures_total, sp.defence_exposures)
-        if seen == self._last_seen:  # nothing new was seen: skip the O(n) recount
-            reach, defended = int(self.reach_h[h - 1]), int(self.defence_reach_h[h - 1])
-        else:
-            reach = int(np.count_nonzero(sp.exposures))
-            defended = int(np.count_nonzero(sp.saw_defence))
-            self._last_seen = seen
-        self.reach_h[h], self.defence_reach_h[h] = reach, defended
-        net_new = max(0, (reach - self.reach_h[h - 1]) - (defended - self.defence_reach_h[h - 1]))
-        damage = rep.damage * net_new / self._population
-        self._rep_transient = self._rep_transient * decay + (1 - rep.permanent_share) * damage
-        self._rep_permanent += rep.permanent_share * damage
-        self.reputation_h[h] = rep.start - self._rep_transient - self._rep_permanent
+        self.reach_h[self._hours_done] = self.spread.reach
+        self.trust.close_hour(self.spread.damage)
+
+    @property
+    def reputation_h(self) -> np.ndarray:
+        """The trust index at the end of each hour so far (index 0: before the crisis)."""
+        return self.trust.hourly
 
     @property
     def hours_done(self) -> int:
@@ -203,7 +211,7 @@ class Simulation:
                 continue
             if self._alerted or self._negative_count() >= plan.detection_threshold:
                 self.brand.detected_at = self.env.now
-                self._event(EventKind.DETECTED, "the team detects the crisis")
+                self._event(EventKind.DETECTED)
                 self.detected.succeed()
                 return
 
@@ -223,18 +231,17 @@ class Simulation:
             self._apply(action, source="strategy")
 
     def _media(self):  # type: ignore[no-untyped-def]
+        """Pickup hazard from the storm's volume relative to the population, and novelty."""
         m = self.scenario.media
-        history: deque[tuple[float, int]] = deque([(0.0, 0)])
+        reference = m.reference_share_per_h * self._population
         while self._outlets:
             yield self.env.timeout(m.check_every_h)
-            now, count = self.env.now, self.spread.negatives
-            history.append((now, count))
-            while len(history) > 1 and history[1][0] <= now - 1.0 + 1e-9:
-                history.popleft()
-            volume = count - history[0][1]  # negative posts in the last hour
+            now = self.env.now
+            volume = self.spread.recent_volume(now)
             if volume <= 0 or not self._outlets:  # a journalist may have taken the last one
                 continue
-            hazard = m.hazard_per_h * (volume / m.reference_volume) ** m.kappa
+            hazard = (m.hazard_per_h * (volume / reference) ** m.kappa
+                      * self.spread.novelty(now))
             if self._deletion_noticed:
                 hazard *= self.scenario.response.delete_story_media
             rng = self._rng["media"]  # read each time: a fork swaps the streams
@@ -248,11 +255,28 @@ class Simulation:
         self._broadcast_story(outlet)
 
     def _broadcast_story(self, outlet: int) -> None:
-        self._post(outlet, PostKind.MEDIA, reader_factor=self.scenario.media.reader_factor)
+        """A news story: read by a share of all users, followers or not; the storm trends."""
+        m = self.scenario.media
+        size = min(self._population, round(m.readership * self._population))
+        readers = np.sort(self._rng["media"].choice(self._population, size=size,
+                                                    replace=False)).astype(np.int32)
+        pool_ids = self._pool_ids()
+        self.spread.post(self.env.now, outlet, PostKind.MEDIA, Story.COMPLAINT,
+                         reader_factor=m.reader_factor, audience=pool_ids[readers])
+        self.spread.boost_trend(self.env.now + m.trend_boost_h)
         self.media_stories += 1
         if self.brand.first_media_at is None:
             self.brand.first_media_at = self.env.now
-        self._event(EventKind.MEDIA_STORY, "a news story about the complaint", actor=outlet)
+        self._event(EventKind.MEDIA_STORY, actor=outlet)
+
+    def _pool_ids(self) -> np.ndarray:
+        """Ids of the users who can read, search and post (not brand or media accounts)."""
+        if not hasattr(self, "_pool_cache"):
+            types = self.net.types
+            self._pool_cache = np.flatnonzero(
+                (types == UserType.ORDINARY) | (types == UserType.INFLUENCER)
+                | (types == UserType.ADVOCATE)).astype(np.int32)
+        return self._pool_cache
 
     def _staff_offmessage(self):  # type: ignore[no-untyped-def]
         fx = self.scenario.response
@@ -262,11 +286,12 @@ class Simulation:
             yield self.env.timeout(self._rng["staff"].exponential(1.0 / rate))
             keep = fx.briefing_factor if self.brand.briefed else 1.0
             if self._rng["staff"].random() < keep:
-                self._offmessage("a staff member posts off-message")
+                self._offmessage()
 
-    def _offmessage(self, text: str) -> None:
+    def _offmessage(self, text: str = "") -> None:
         self._event(EventKind.STAFF_POST, text)
         self.brand.contradict(self.env.now)
+        self._respond_changed()
         self._reignite()
 
     def _inject(self, inject: Inject, delay: float | None = None):  # type: ignore[no-untyped-def]
@@ -329,13 +354,26 @@ class Simulation:
         self._publish(action, source)
 
     def _publish(self, action: Action, source: str) -> None:
-        provoked = self.brand.say(action.kind, action.tone, self.env.now)
-        self._event(EventKind.BRAND_POST, action.text or action.kind, detail=action.kind,
+        """A statement goes out: it is a post, it changes the share multiplier and trust."""
+        reaction = self.brand.say(action.kind, action.tone, self.env.now)
+        self._event(EventKind.BRAND_POST, action.text, detail=action.kind,
                     tone=action.tone, source=source, actor=self.net.brand)
-        if provoked:
+        if self.net.brand >= 0:
+            self.spread.post(self.env.now, self.net.brand, PostKind.STATEMENT,
+                             reaction.story if reaction.story is not None else Story.SUPPORT,
+                             reader_factor=reaction.strength)
+        self._respond_changed()
+        if reaction.provoked:
             self._reignite()
-        # the silence multiplier switches on at a time that must be an event
-        self.env.timeout(self.scenario.response.silence_after_h)
+
+    def _respond_changed(self) -> None:
+        """Tell the spread loop and the trust index what the brand's response now is."""
+        self.spread.brand_mult = self.brand.multiplier()
+        if self.brand.spoken:
+            weight = self.brand.response_weight()
+            self.spread.set_response(weight)
+            self.trust.response_changed(self.spread.damage, self.spread.damage_base,
+                                        weight, self.brand.contradicted_at is not None)
 
     def _authors(self, kinds: tuple[int, ...]) -> np.ndarray:
         """Distinct graph users who wrote a post of one of these kinds."""
@@ -355,28 +393,37 @@ class Simulation:
             sp.reignite(self.env.now, chosen)
 
     def _delete(self) -> None:
-        fx = self.scenario.response
-        sp = self.spread
-        self.brand.deletions += 1
-        sp.deleted_below = len(sp.post_time)
-        rng = self._rng["brand"]
-        if rng.random() < fx.delete_notice_prob:
-            delay = fx.delete_notice_delay_h * math.exp(0.5 * rng.standard_normal())
-            self.env.process(self._deletion_noticed_after(delay))
+        """Delete the negative comments on the brand's own channel (MODEL.md 3.7).
 
-    def _deletion_noticed_after(self, delay: float):  # type: ignore[no-untyped-def]
+        Each author notices with probability `notice_prob`; the first notice
+        starts the "they deleted my comment" storyline, once per run.
+        """
+        fx = self.scenario.response
+        self.brand.deletions += 1
+        pids = self.spread.delete_on_channel()
+        authors = np.unique(self.spread.post_author[pids])
+        authors = authors[authors >= 0]
+        rng = self._rng["brand"]
+        noticed = authors[rng.random(authors.size) < fx.notice_prob]
+        if not noticed.size:
+            return
+        delays = fx.delete_notice_delay_h * np.exp(0.5 * rng.standard_normal(noticed.size))
+        first = int(np.argmin(delays))
+        self.env.process(self._deletion_noticed_after(float(delays[first]),
+                                                      int(noticed[first]), noticed.size))
+
+    def _deletion_noticed_after(self, delay: float, author: int, count: int):  # type: ignore[no-untyped-def]
         yield self.env.timeout(delay)
-        sp = self.spread
-        kinds = sp.post_kind[: sp.deleted_below]
-        authors = sp.post_author[: sp.deleted_below]
-        victims = authors[np.isin(kinds, [PostKind.COMPLAINT, PostKind.RESHARE]) & (authors >= 0)]
-        if not victims.size:
+        self.deletions_noticed += count
+        if self._deletion_noticed:
             return
         self._deletion_noticed = True
-        self._event(EventKind.DELETION_NOTICED, "they deleted my comment")
-        self._post(int(victims[0]), PostKind.DELETION, Story.DELETION)
+        self._event(EventKind.DELETION_NOTICED, actor=author)
+        self.spread.start_deletion_story(self.env.now)
+        self.spread.set_judgement_extra(self.scenario.response.trust_deletion_noticed)
+        self._post(author, PostKind.DELETION, Story.DELETION)
 
-    def _event(self, kind: EventKind, text: str, **extra: object) -> None:
+    def _event(self, kind: EventKind, text: str = "", **extra: object) -> None:
         self.events.append(FeedItem(t=self.env.now, kind=kind.value, text=text,
                                     actor=int(extra.pop("actor", -1)),  # type: ignore[call-overload]
                                     extra={k: v for k, v in extra.items() if v is not None}))
@@ -413,11 +460,9 @@ class Simulation:
         sp = self.spread
         hours = max(1, math.ceil(self.env.now))
         neg = hourly_negative(sp, hours)
-        authors = self._authors(tuple(NEGATIVE_KINDS))
         h = self._hours_done
         return Snapshot(
-            t=self.now, hourly_negative=neg, sharers=int(authors.size),
-            reach=int(np.count_nonzero(sp.exposures)),
+            t=self.now, hourly_negative=neg, sharers=sp.participants, reach=sp.reach,
             defences=int(np.count_nonzero(sp.post_kind == PostKind.DEFENCE)),
             reputation=float(self.reputation_h[h]), media_stories=self.media_stories,
             detected_at=self.brand.detected_at, first_response_at=self.brand.first_response_at,
@@ -433,7 +478,7 @@ class Simulation:
             authors = np.asarray(sp.post_author, dtype=np.int64)
             times = np.asarray(sp.post_time)
             kinds = np.asarray(sp.post_kind)
-            ok = (authors >= 0) & (kinds != PostKind.MEDIA) & (kinds != PostKind.DEFENCE)
+            ok = (authors >= 0) & np.isin(kinds, np.asarray(sorted(NEGATIVE_KINDS)))
             np.maximum.at(last, authors[ok], times[ok])
         posted = np.isfinite(last)
         active = posted & (self.env.now - last < 24.0)

@@ -14,63 +14,62 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import IntEnum
 
 import numpy as np
 
 from simulator import loop as L
 from simulator.diurnal import TimeChange
 from simulator.kernel import Kernel
+from simulator.kinds import NEGATIVE_KINDS, POSTED_ROWS, PostKind, Story
 from simulator.network import Network, UserType
 
-
-class Story(IntEnum):
-    """Storylines: a user posts at most once per storyline unless re-ignited."""
-
-    COMPLAINT = 0
-    DELETION = 1  # "they deleted my comment"
-    DEFENCE = 2  # advocates defending the brand
-    REIGNITE = 3  # a past sharer provoked into posting again (a COMPLAINT post)
-
-
-class PostKind(IntEnum):
-    """What a post in the feed is."""
-
-    COMPLAINT = 0  # a seed complaint (first post or a second victim)
-    RESHARE = 1  # an angry reshare
-    REIGNITED = 2  # a past sharer posting again after a provocation
-    DELETION = 3  # "they deleted my comment" and its reshares
-    DEFENCE = 4  # a fan defends the brand
-    MEDIA = 5  # a news story (broadcast)
-    INFLUENCER = 6  # an influencer joins (inject)
-    COMPETITOR = 7  # a competitor's jab (broadcast)
-
-
-NEGATIVE_KINDS = frozenset(int(k) for k in (PostKind.COMPLAINT, PostKind.RESHARE,
-                                             PostKind.REIGNITED, PostKind.DELETION,
-                                             PostKind.INFLUENCER))
+__all__ = ["NEGATIVE_KINDS", "PostKind", "SpreadParams", "SpreadState", "Story"]
 
 
 @dataclass
 class SpreadParams:
-    """Numbers the loop needs, fixed for a run."""
+    """Numbers the loop needs, fixed for a run.
 
-    p0: float  # per-exposure reshare probability of an ordinary post
-    content: float  # arousal x evidence
-    story_factor: tuple[float, float, float]  # per storyline reshare multiplier
-    bound: float  # upper bound of every time-varying multiplier (brand x repeat x ...)
-    repeat_exposure: float
-    defence_effect: float
-    defend_prob: float
-    advocates: bool
-    lifetime_rate: float | None  # posts vanish after Exp(rate) hours (SIR), else horizon
+    The defaults switch every layer of MODEL.md sections 3-4 off (every
+    follower sees every post, nothing from outside the graph, no novelty
+    decay or fatigue), which is the setting of the analytic checks.
+    """
+
+    p0: float  # per-seen-exposure share probability of an ordinary post
+    content: float = 1.0  # arousal x evidence
+    deletion_factor: float = 1.0  # share multiplier of the deletion storyline
+    bound: float = 1.0  # upper bound of every time-varying multiplier (brand x repeat)
+    repeat_exposure: float = 1.0
+    defence_effect: float = 1.0
+    defend_prob: float = 0.0
+    advocates: bool = False
+    lifetime_rate: float | None = None  # posts vanish after Exp(rate) hours (SIR)
+    visibility: float = 1.0
+    outside_reach: float = 0.0  # mean outside viewers per negative post while trending
+    discovery_h: float = 0.0  # mean delay until an outside viewer finds a post
+    seen_cap: float = math.inf  # most followers who see one post, on average
+    search_floor: float = 0.0
+    trend_volume: float = 1.0  # negative posts per hour at which T is halfway
+    trend_steepness: float = 3.0
+    volume_window_h: float = 1.0
+    complaint_at: float = 0.0
+    novelty_h: float = 0.0  # 0: no novelty decay
+    novelty_shape: float = 1.0
+    fatigue_n: float = math.inf  # participants at which willingness has halved
+    judgement_base: float = 1.0
+    no_reply_after_h: float = 0.0
+    no_reply_ramp_h: float = 1.0
+    no_reply_penalty: float = 1.0
+    defence_trust: float = 1.0
+    on_channel: float = 0.0
 
 
 class SpreadState:
     """All spread state as flat arrays, advanced by the compiled kernel in `loop`.
 
-    The brand sets `brand_mult` between steps and `deleted_below` when it
-    deletes; everything else changes only inside the kernel or `post`.
+    The brand changes the state only between steps, through the setters
+    below (share multiplier, visible response, deletions); everything else
+    changes only inside the kernel or `post`.
     """
 
     def __init__(self, net: Network, kernel: Kernel, clock: TimeChange, params: SpreadParams,
@@ -81,8 +80,8 @@ class SpreadState:
         self._rand = rng.random(RAND_BLOCK)
         self.edge_key = np.uint64(edge_key)  # per-edge uniforms: loop.edge_uniform
         self.cnt = np.zeros(L.N_COUNTERS, dtype=np.int64)
-        self.fp = np.zeros(L.N_FLOATS, dtype=np.float64)
-        fp = self.fp
+        self.cnt[L.OUT_CAP] = L.outside_cap(params.outside_reach)
+        self.fp = fp = np.zeros(L.N_FLOATS, dtype=np.float64)
         fp[L.P_CONTENT] = params.p0 * params.content
         fp[L.P_BOUND] = params.bound
         fp[L.P_REPEAT] = params.repeat_exposure
@@ -91,11 +90,38 @@ class SpreadState:
         fp[L.P_LIFETIME] = params.lifetime_rate or 0.0
         fp[L.P_BRAND] = 1.0
         fp[L.P_MASS] = kernel.cdf(kernel.horizon)
-        fp[L.P_STORY0:L.P_STORY0 + 3] = params.story_factor
+        fp[L.P_VIS] = params.visibility
+        fp[L.P_OUT] = params.outside_reach
+        fp[L.P_DISCOVERY] = params.discovery_h
+        fp[L.P_SEEN_CAP] = params.seen_cap
+        fp[L.P_FLOOR] = params.search_floor
+        fp[L.P_TREND_V] = params.trend_volume
+        fp[L.P_TREND_K] = params.trend_steepness
+        fp[L.P_BOOST_UNTIL] = -math.inf
+        fp[L.P_VOL_T] = params.complaint_at
+        fp[L.P_VOL_TAU] = params.volume_window_h
+        fp[L.P_T0] = params.complaint_at
+        fp[L.P_T0_DEL] = params.complaint_at
+        fp[L.P_NOV_TAU] = params.novelty_h
+        fp[L.P_NOV_BETA] = params.novelty_shape
+        fp[L.P_FATIGUE_N] = params.fatigue_n
+        fp[L.P_W_BASE] = params.judgement_base
+        fp[L.P_W_RESP] = 1.0
+        fp[L.P_NR_AFTER] = params.no_reply_after_h
+        fp[L.P_NR_RAMP] = params.no_reply_ramp_h
+        fp[L.P_NR_PEN] = params.no_reply_penalty
+        fp[L.P_W_EXTRA] = 1.0
+        fp[L.P_DEF_TRUST] = params.defence_trust
+        fp[L.P_CHAN] = params.on_channel
+        fp[L.P_POOL] = net.brand if net.brand >= 0 else n
+        fp[L.P_TREND_AT] = -1.0
+        fp[L.P_STORY0:L.P_STORY0 + L.N_STORIES] = 1.0
+        fp[L.P_STORY0 + Story.DELETION] = params.deletion_factor
         self.kp = kernel.params()
         self.clk, self.cum, self.rates = clock.arrays()
-        self.posted = np.zeros((3, n), dtype=np.uint8)  # by Story
-        self.exposures = np.zeros(n, dtype=np.int32)
+        self.posted = np.zeros((POSTED_ROWS, n), dtype=np.uint8)  # by Story
+        self.exposures = np.zeros(n, dtype=np.int32)  # storm posts seen
+        self._joined = np.zeros(n, dtype=np.uint8)
         self._saw = np.zeros(n, dtype=np.uint8)
         self.saw_defence = self._saw.view(np.bool_)
         types = net.types
@@ -103,40 +129,97 @@ class SpreadState:
         # accounts that never post a complaint: advocates, the brand, media outlets
         self._mute = ((types == UserType.BRAND) | (types == UserType.MEDIA)
                       | (types == UserType.ADVOCATE)).astype(np.uint8)
+        self._fan = np.zeros(n, dtype=np.uint8)
+        if net.brand >= 0:
+            self._fan[net.followers(net.brand)] = 1
         self._max_fanout = int(np.diff(net.indptr).max()) if n else 0
-        self._posts = _columns(1024, (np.float64, np.int32, np.int8, np.float64))
-        self._heap = _columns(max(1024, 2 * self._max_fanout + 8),
+        self._room = self._max_fanout + 2 * int(self.cnt[L.OUT_CAP]) + 8
+        self._posts = _columns(1024, (np.float64, np.int32, np.int8, np.float64, np.int8))
+        self._heap = _columns(max(1024, 2 * self._room + 8),
                               (np.float64, np.int32, np.int32, np.int8, np.float64))
         self.audience_of: dict[int, int] = {}
         self._no_audience = np.zeros(0, dtype=np.int32)
 
-    # ---- counters and views ----------------------------------------------------------------
+    # ---- what the brand sets between steps -------------------------------------------------
     @property
     def brand_mult(self) -> float:
+        """Share multiplier of the brand's statements so far (at most `params.bound`)."""
         return float(self.fp[L.P_BRAND])
 
     @brand_mult.setter
     def brand_mult(self, value: float) -> None:
         self.fp[L.P_BRAND] = value
 
-    @property
-    def deleted_below(self) -> int:
-        return int(self.cnt[L.DELETED_BELOW])
+    def set_response(self, weight: float) -> None:
+        """The brand has spoken: judgements from now on carry this response weight."""
+        self.fp[L.P_SPOKEN] = 1.0
+        self.fp[L.P_W_RESP] = weight
 
-    @deleted_below.setter
-    def deleted_below(self, value: int) -> None:
-        self.cnt[L.DELETED_BELOW] = value
+    def set_judgement_extra(self, weight: float) -> None:
+        """A weight on every later judgement whatever the reply (a noticed deletion)."""
+        self.fp[L.P_W_EXTRA] = weight
 
+    def boost_trend(self, until: float) -> None:
+        """A news story keeps the storm trending until `until` (sim hours)."""
+        self.fp[L.P_BOOST_UNTIL] = max(self.fp[L.P_BOOST_UNTIL], until)
+
+    def start_deletion_story(self, t: float) -> None:
+        """The deletion storyline is new at `t`: its novelty counts from then."""
+        self.fp[L.P_T0_DEL] = t
+
+    def delete_on_channel(self) -> np.ndarray:
+        """Delete every negative post on the brand's channel not deleted yet; their ids.
+
+        Deleted posts stop spreading (their pending reactions are rejected when
+        they fire); posts on people's own timelines are out of the brand's reach.
+        """
+        n = int(self.cnt[L.N_POSTS])
+        flags = self._posts[4][:n]
+        neg = np.isin(self._posts[2][:n], _NEGATIVE)
+        hit = neg & ((flags & L.ON_CHANNEL) != 0) & ((flags & L.DELETED) == 0)
+        flags[hit] |= L.DELETED
+        return np.flatnonzero(hit)
+
+    # ---- counters and views ----------------------------------------------------------------
     negatives = property(lambda self: int(self.cnt[L.NEGATIVES]),
                          doc="negative posts so far")
-    exposures_total = property(lambda self: int(self.cnt[L.EXPOSURES]),
-                               doc="follower views of negative posts (with repeats)")
-    defence_exposures = property(lambda self: int(self.cnt[L.DEF_EXPOSURES]))
+    exposures_total = property(lambda self: int(self.cnt[L.SEEN]),
+                               doc="views of storm posts (with repeats)")
+    reach = property(lambda self: int(self.cnt[L.REACHED]),
+                     doc="distinct users who saw the storm")
+    participants = property(lambda self: int(self.cnt[L.PARTICIPANTS]),
+                            doc="distinct users who posted something negative")
+    outside_participants = property(lambda self: int(self.cnt[L.OUT_PARTICIPANTS]),
+                                    doc="participants who joined from an exposure outside "
+                                    "the follower graph")
+    outside_views = property(lambda self: int(self.cnt[L.OUT_SEEN]),
+                             doc="views from outside the follower graph (search, trends)")
+    defence_exposures = property(lambda self: int(self.cnt[L.DEF_SEEN]))
     candidates = property(lambda self: int(self.cnt[L.CANDIDATES]),
                           doc="candidate reactions pushed")
     rejected = property(lambda self: int(self.cnt[L.REJECTED]),
                         doc="candidates rejected by thinning or deletion")
     pending = property(lambda self: int(self.cnt[L.HEAP]), doc="candidates not yet fired")
+    damage = property(lambda self: float(self.fp[L.P_DMG]),
+                      doc="sum of the judgements formed so far")
+    damage_base = property(lambda self: float(self.fp[L.P_DMG_BASE]),
+                           doc="the same judgements without their response weights")
+
+    @property
+    def trending_at(self) -> float | None:
+        """When the storm first reached half of the trend level (None: not yet)."""
+        t = float(self.fp[L.P_TREND_AT])
+        return None if t < 0 else t
+
+    def recent_volume(self, t: float) -> float:
+        """Negative posts per hour lately (the trend and media hazard read this)."""
+        return float(L.recent_volume(self.fp, float(t)))
+
+    def trend_level(self, t: float) -> float:
+        return float(L.trend(self.fp, float(t)))
+
+    def novelty(self, t: float) -> float:
+        return float(L.novelty(self.fp, float(t), L.S_COMPLAINT))
 
     @property
     def heap(self) -> range:
@@ -155,8 +238,12 @@ class SpreadState:
     def post_kind(self) -> np.ndarray:
         return self._posts[2][: self.cnt[L.N_POSTS]]
 
+    @property
+    def post_deleted(self) -> np.ndarray:
+        return (self._posts[4][: self.cnt[L.N_POSTS]] & L.DELETED) != 0
+
     def audience(self, pid: int) -> int:
-        """How many followers saw post `pid`."""
+        """How many accounts the post was shown to (followers, or a story's readers)."""
         if pid in self.audience_of:
             return self.audience_of[pid]
         u = int(self.post_author[pid])
@@ -193,10 +280,11 @@ class SpreadState:
     # ---- posting and advancing ---------------------------------------------------------------
     def post(self, t: float, author: int, kind: PostKind, story: Story,
              reader_factor: float = 1.0, audience: np.ndarray | None = None) -> int:
-        """Publish a post at simulation time `t` and schedule its followers' reactions.
+        """Publish a post at simulation time `t` and schedule its viewers' reactions.
 
-        `audience` replaces the author's followers for accounts outside the
-        graph (a competitor's jab reaches a sampled audience).
+        `audience` replaces the author's followers for readers outside the
+        graph (a news story's readers, a competitor's sampled audience); they
+        all see it.
         """
         if audience is None:
             aud = self._no_audience
@@ -204,12 +292,13 @@ class SpreadState:
         else:
             aud = np.ascontiguousarray(audience, dtype=np.int32)
             fanout = aud.size
-        self._make_room(fanout)
-        pt, pa, pk, pthr = self._posts
-        ht, hv, hp, hs, hu = self._heap
+        self._make_room(fanout + self._room)
+        if author >= 0 and int(kind) in NEGATIVE_KINDS and not self._joined[author]:
+            self._joined[author] = 1
+            self.cnt[L.PARTICIPANTS] += 1
         pid = int(L.post(self.cnt, self.fp, self.kp, self.net.indptr, self.net.indices,
-                         self.edge_key, aud, self.posted, self._mute, self._adv, self.exposures,
-                         self._saw, pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
+                         self.edge_key, aud, self.posted, self._mute, self._adv, self._fan,
+                         self.exposures, self._saw, *self._posts, *self._heap, self._rand,
                          self.clock.to_op(t), float(t), int(author), int(kind), int(story),
                          float(reader_factor)))
         if audience is not None:
@@ -236,18 +325,17 @@ class SpreadState:
         if self._heap[0][0] >= limit:  # nothing fires before `until`: skip the kernel call
             return
         while self.pending:
-            self._make_room(self._max_fanout)
-            pt, pa, pk, pthr = self._posts
-            ht, hv, hp, hs, hu = self._heap
+            self._make_room(self._room)
             status = L.advance(self.cnt, self.fp, self.kp, self.clk, self.cum, self.rates,
                                self.net.indptr, self.net.indices, self.edge_key, self.posted,
-                               self._mute, self._adv, self.exposures, self._saw,
-                               pt, pa, pk, pthr, ht, hv, hp, hs, hu, self._rand,
-                               limit, self._max_fanout)
+                               self._mute, self._adv, self._fan, self._joined, self.exposures,
+                               self._saw, *self._posts, *self._heap, self._rand, limit,
+                               self._room)
             if status == L.DONE:
                 return
 
 
+_NEGATIVE = np.asarray(sorted(NEGATIVE_KINDS), dtype=np.int8)
 RAND_BLOCK = 1 << 16
 
 
@@ -267,8 +355,9 @@ def _grown(cols: list[np.ndarray], size: int) -> list[np.ndarray]:
 def warm_up() -> None:
     """Load the compiled loop now (about a second from numba's cache) instead of mid-drill.
 
-    Runs a three-user cascade through `post` and `advance`, the two entry
-    points, so a drill's first tick is not the one that pays for loading.
+    Runs a three-user cascade with every layer on through `post` and
+    `advance`, the two entry points, so a drill's first tick is not the one
+    that pays for loading.
     """
     from simulator.config import NetworkConfig, SpreadConfig
     from simulator.diurnal import make_time_change
@@ -277,9 +366,8 @@ def warm_up() -> None:
 
     net = complete(NetworkConfig(kind="complete", users=3, media_outlets=0, brand_audience=0))
     cfg = SpreadConfig(diurnal=False)
-    params = SpreadParams(p0=0.5, content=1.0, story_factor=(1.0, 1.0, 1.0), bound=1.0,
-                          repeat_exposure=1.0, defence_effect=1.0, defend_prob=0.0,
-                          advocates=False, lifetime_rate=None)
+    params = SpreadParams(p0=0.5, visibility=0.5, outside_reach=1.0, novelty_h=24.0,
+                          fatigue_n=10.0)
     state = SpreadState(net, make_kernel(cfg), make_time_change(cfg, 0.0), params,
                         np.random.default_rng(0), 1)
     state.post(0.0, 0, PostKind.COMPLAINT, Story.COMPLAINT)

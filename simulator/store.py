@@ -15,12 +15,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+#: per-run outcome columns: trust first (drills are scored on it), then attention, then the
+#: response. Columns are read and written by name, so their order is free to change.
 METRICS: tuple[tuple[str, str], ...] = (
-    ("sharers", "INTEGER"), ("reach", "INTEGER"), ("negative_posts", "INTEGER"),
-    ("defences", "INTEGER"), ("peak_hourly_negative", "INTEGER"), ("time_to_peak_h", "REAL"),
-    ("duration_h", "REAL"), ("detected_at_h", "REAL"), ("first_response_at_h", "REAL"),
-    ("media_pickups", "INTEGER"), ("reputation_min", "REAL"), ("reputation_end", "REAL"),
-    ("deletions", "INTEGER"),
+    ("reputation_end", "REAL"), ("reputation_min", "REAL"), ("trust_start", "REAL"),
+    ("trust_dip", "REAL"), ("trust_30d", "REAL"),
+    ("negative_posts", "INTEGER"), ("sharers", "INTEGER"), ("participants_outside", "INTEGER"),
+    ("outside_share", "REAL"), ("reach", "INTEGER"), ("peak_hourly_negative", "INTEGER"),
+    ("time_to_peak_h", "REAL"), ("duration_h", "REAL"), ("duration_cut_off", "INTEGER"),
+    ("first_media_at_h", "REAL"), ("media_pickups", "INTEGER"), ("defences", "INTEGER"),
+    ("detected_at_h", "REAL"), ("first_response_at_h", "REAL"), ("deletions", "INTEGER"),
+    ("deletions_noticed", "INTEGER"),
 )
 METRIC_NAMES = tuple(name for name, _ in METRICS)
 RUN_COLUMNS = ("run_id", "design", "scenario", "strategy", "point", "replication", "seed",
@@ -48,7 +53,7 @@ CREATE TABLE IF NOT EXISTS hourly (
     hour INTEGER NOT NULL,
     negative INTEGER NOT NULL,
     reach INTEGER NOT NULL,
-    reputation REAL NOT NULL,
+    reputation REAL NOT NULL,      -- the trust index at the end of the hour
     PRIMARY KEY (run_id, hour)
 );
 """
@@ -72,8 +77,25 @@ class ResultsStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
+            self._missing = self._upgrade()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a stormdrill results file ({exc})") from None
+
+    def _upgrade(self) -> tuple[str, ...]:
+        """Metric columns an older file lacks; added at once when it holds no runs yet.
+
+        A file with runs of an older version stays readable (the new metrics
+        read as missing) but takes no new runs: one experiment's results must
+        come from one model.
+        """
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        missing = tuple((name, kind) for name, kind in METRICS if name not in have)
+        if missing and self.count() == 0:
+            with self.db:
+                for name, kind in missing:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
+            return ()
+        return tuple(name for name, _ in missing)
 
     def close(self) -> None:
         self.db.close()
@@ -114,14 +136,19 @@ class ResultsStore:
 
     def add(self, results: Iterable[dict[str, Any]]) -> int:
         """Store finished runs (row dicts with an optional `hourly` list) in one transaction."""
+        if self._missing:
+            raise StoreError(f"{self.path} holds runs of an older stormdrill (no "
+                             f"{', '.join(self._missing)}); it can be read but not "
+                             "continued: use another --out folder")
         n = 0
+        insert = (f"INSERT OR REPLACE INTO runs ({', '.join(RUN_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(RUN_COLUMNS))})")
         with self.db:
             for res in results:
                 row = [res.get(c) for c in RUN_COLUMNS]
                 row[RUN_COLUMNS.index("params")] = json.dumps(res.get("params", {}),
                                                               sort_keys=True)
-                self.db.execute(f"INSERT OR REPLACE INTO runs VALUES "
-                                f"({', '.join('?' * len(RUN_COLUMNS))})", row)
+                self.db.execute(insert, row)
                 hourly = res.get("hourly") or []
                 self.db.executemany("INSERT OR REPLACE INTO hourly VALUES (?, ?, ?, ?, ?)",
                                     [(res["run_id"], h, *vals) for h, vals in enumerate(hourly)])
@@ -144,7 +171,9 @@ class ResultsStore:
         text = self.meta("experiment")
         declared = json.loads(text).get("strategy_order", []) if text else []
         rank = {name: i for i, name in enumerate(declared)}
-        cur = self.db.execute(f"SELECT {', '.join(RUN_COLUMNS)} FROM runs")
+        # an older file lacks the newer metrics: they read as missing (None)
+        columns = [f"NULL AS {c}" if c in self._missing else c for c in RUN_COLUMNS]
+        cur = self.db.execute(f"SELECT {', '.join(columns)} FROM runs")
         out = []
         for values in cur:
             row = dict(zip(RUN_COLUMNS, values, strict=True))
@@ -159,7 +188,7 @@ class ResultsStore:
 
     def hourly(self, run_ids: Iterable[str] | None = None) -> Iterator[tuple[str, int, int, int,
                                                                              float]]:
-        """(run_id, hour, negative, reach, reputation) rows."""
+        """(run_id, hour, negative, reach, reputation) rows; reputation is the trust index."""
         if run_ids is None:
             yield from self.db.execute("SELECT * FROM hourly ORDER BY run_id, hour")
             return
