@@ -15,6 +15,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from simulator.fitted import FITTED
+
 
 def param(
     default: Any,
@@ -128,19 +130,22 @@ class SpreadConfig:
                             "the source's follower count)",
                             doc="most followers who see one post on average: a big account's "
                             "visibility is capped so that visibility x followers <= seen_cap")
-    outside_reach: float = param(24.0, lo=0.0, hi=100.0, range_=(5.0, 40.0), tag="[A]",
+    outside_reach: float = param(FITTED["spread.outside_reach"],
+                       lo=0.0, hi=100.0, range_=(5.0, 40.0), tag="[A]",
                                  source="Myers, Zhu & Leskovec 2012 (29% external); "
                                  "Lamba et al. 2015",
                                  doc="mean non-followers who see a negative post while the "
                                  "storm trends (search and trends)")
-    discovery_h: float = param(4.0, lo=0.0, hi=168.0, range_=(1.0, 12.0), tag="[A]",
+    discovery_h: float = param(FITTED["spread.discovery_h"],
+                       lo=0.0, hi=168.0, range_=(1.0, 12.0), tag="[A]",
                                source="trend lists and search results stay up for hours",
                                doc="mean delay (exponential) until an outside viewer finds a "
                                "post; the slow channel of a storm")
     search_floor: float = param(0.05, lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
                                 doc="share of `outside_reach` that search alone delivers "
                                 "before the storm trends")
-    trend_share_per_h: float = param(0.0005, lo=1e-6, hi=1.0, range_=(0.0002, 0.002),
+    trend_share_per_h: float = param(FITTED["spread.trend_share_per_h"],
+                       lo=1e-6, hi=1.0, range_=(0.0002, 0.002),
                                      tag="[A]", source="Herhausen et al. 2019 (3% go viral)",
                                      doc="recent negative posts per hour, as a share of the "
                                      "users, at which the storm is halfway to trending")
@@ -148,14 +153,16 @@ class SpreadConfig:
                                    doc="Hill exponent of the trend threshold")
     volume_window_h: float = param(1.0, lo=0.05, hi=24.0, tag="[A]",
                                    doc="time constant of the recent-volume average")
-    novelty_days: float = param(2.0, lo=0.05, hi=60.0, range_=(0.5, 4.0), tag="[A]",
+    novelty_days: float = param(FITTED["spread.novelty_days"],
+                       lo=0.05, hi=60.0, range_=(0.5, 4.0), tag="[A]",
                                 source="Wu & Huberman 2007 (shape)",
                                 doc="time constant of the story's novelty decay")
     novelty_shape: float = param(0.8, lo=0.1, hi=2.0, range_=(0.4, 1.0), tag="[A]",
                                  source="Wu & Huberman 2007, PNAS 104 (stretched exponential; "
                                  "0.4 on Digg's minutes-long cycle)",
                                  doc="stretched-exponential exponent of novelty decay")
-    fatigue_share: float = param(0.1, lo=1e-4, hi=10.0, range_=(0.03, 0.3), tag="[A]",
+    fatigue_share: float = param(FITTED["spread.fatigue_share"],
+                       lo=1e-4, hi=10.0, range_=(0.03, 0.3), tag="[A]",
                                  source="Johnen, Jungblut & Ziegele 2018 (direction)",
                                  doc="participants, as a share of the users, at which the "
                                  "willingness to join has halved")
@@ -322,7 +329,8 @@ class MediaConfig:
     """Media pickup: a hazard driven by relative volume and novelty, a lag, a new audience."""
 
     enabled: bool = param(True, doc="media layer on/off")
-    hazard_per_h: float = param(0.05, lo=0.0, hi=10.0, range_=(0.01, 0.2), tag="[A]",
+    hazard_per_h: float = param(FITTED["media.hazard_per_h"],
+                       lo=0.0, hi=10.0, range_=(0.01, 0.2), tag="[A]",
                                 doc="pickup hazard when the recent volume equals the reference")
     reference_share_per_h: float = param(0.0005, lo=1e-6, hi=1.0, range_=(0.0002, 0.002),
                                          tag="[A]", doc="negative posts per hour, as a share "
@@ -331,7 +339,8 @@ class MediaConfig:
     lag_median_h: float = param(3.0, lo=0.0, hi=72.0, tag="[D]", source="Leskovec et al. 2009",
                                 doc="median lag from pickup to publication")
     lag_sigma: float = param(0.5, lo=0.0, hi=3.0, tag="[A]", doc="lognormal sigma of the lag")
-    readership: float = param(0.05, lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
+    readership: float = param(FITTED["media.readership"],
+                       lo=0.0, hi=1.0, range_=(0.01, 0.2), tag="[A]",
                               source="Domino's 2009 (~20k to >700k views after pickup)",
                               doc="share of the users who read a story, followers or not")
     reader_factor: float = param(0.5, lo=0.0, hi=5.0, range_=(0.2, 1.0), tag="[A]",
@@ -349,7 +358,8 @@ class ReputationConfig:
 
     start: float = param(20.0, lo=-100.0, hi=100.0, tag="[E]", source="Domino's 2009 BrandIndex "
                          "buzz 22.5", doc="index before the crisis")
-    damage: float = param(5.0, lo=0.0, hi=1000.0, range_=(2.0, 20.0), tag="[A]",
+    damage: float = param(FITTED["reputation.damage"],
+                       lo=0.0, hi=1000.0, range_=(2.0, 20.0), tag="[A]",
                           source="Domino's 2009 (buzz -40% in four days)",
                           doc="index points lost if every user judged with weight 1")
     severity_victim: float = param(0.5, lo=0.0, hi=5.0, tag="[A]",
