@@ -22,7 +22,7 @@ Array packs (indices are the constants below):
 - heap columns `h_t, h_v, h_pid, h_story, h_u`: a binary min-heap ordered by
   (time, target, post id): ties never depend on insertion order. `h_story`
   carries `OUTSIDE` when the exposure came from outside the follower graph.
-- post columns `p_t, p_author, p_kind, p_thr, p_flags`.
+- post columns `p_t, p_author, p_kind, p_thr, p_flags, p_parent` (the post reacted to, -1).
 - per-user arrays `posted` (one row per `Story` up to SUPPORT), `mute`, `adv`,
   `fan` (follows the brand), `joined` (has posted something negative),
   `expo` (storm posts seen), `saw` (saw a fan's defence).
@@ -307,8 +307,8 @@ def _next_rand(cnt, rand):  # type: ignore[no-untyped-def]
 
 @njit(cache=True)
 def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fan, expo, saw,
-         p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u, rand,
-         op, t, author, kind, story, reader_factor):  # type: ignore[no-untyped-def]
+         p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid, h_story, h_u, rand,
+         op, t, author, kind, story, reader_factor, parent):  # type: ignore[no-untyped-def]
     """Publish a post and push the candidate reactions of those who see it.
 
     Followers see it with probability `visibility` (an `audience`, the readers
@@ -327,7 +327,7 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fa
         a, b = 0, audience.size
     pid = cnt[N_POSTS]
     cnt[N_POSTS] = pid + 1
-    p_t[pid], p_author[pid], p_kind[pid] = t, author, kind
+    p_t[pid], p_author[pid], p_kind[pid], p_parent[pid] = t, author, kind, parent
     p_flags[pid] = 0
     p_thr[pid] = 0.0
     negative = is_negative(kind)
@@ -428,8 +428,8 @@ def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v,
 
 @njit(cache=True)
 def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, fan,
-            joined, expo, saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story,
-            h_u, rand, limit, room):  # type: ignore[no-untyped-def]
+            joined, expo, saw, p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid,
+            h_story, h_u, rand, limit, room):  # type: ignore[no-untyped-def]
     """Fire every candidate with operational time < `limit`; DONE or NEED_ROOM."""
     empty = np.zeros(0, dtype=np.int32)
     while cnt[HEAP] > 0 and h_t[0] < limit:
@@ -447,15 +447,15 @@ def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mut
         story = h_story[i] - OUTSIDE if outside else h_story[i]
         if story == S_REIGNITE:
             post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan, expo,
-                 saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u,
-                 rand, op, t, v, K_REIGNITED, S_COMPLAINT, 1.0)
+                 saw, p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid, h_story,
+                 h_u, rand, op, t, v, K_REIGNITED, S_COMPLAINT, 1.0, -1)
             continue
         if story == S_DEFENCE:
             if posted[S_DEFENCE, v] == 0:
                 posted[S_DEFENCE, v] = 1
                 post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan,
-                     expo, saw, p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid,
-                     h_story, h_u, rand, op, t, v, K_DEFENCE, S_DEFENCE, 1.0)
+                     expo, saw, p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v,
+                     h_pid, h_story, h_u, rand, op, t, v, K_DEFENCE, S_DEFENCE, 1.0, pid)
             continue
         row = S_COMPLAINT if story == S_BACKLASH else story
         if posted[row, v] == 1:
@@ -487,7 +487,8 @@ def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mut
             cnt[PARTICIPANTS] += 1
             if outside:
                 cnt[OUT_PARTICIPANTS] += 1
+        spreads_as = S_COMPLAINT if story == S_BACKLASH else story
         post(cnt, fp, kp, indptr, indices, edge_key, empty, posted, mute, adv, fan, expo, saw,
-             p_t, p_author, p_kind, p_thr, p_flags, h_t, h_v, h_pid, h_story, h_u, rand,
-             op, t, v, kind, S_COMPLAINT if story == S_BACKLASH else story, 1.0)
+             p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid, h_story, h_u,
+             rand, op, t, v, kind, spreads_as, 1.0, pid)
     return DONE

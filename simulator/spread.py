@@ -134,7 +134,8 @@ class SpreadState:
             self._fan[net.followers(net.brand)] = 1
         self._max_fanout = int(np.diff(net.indptr).max()) if n else 0
         self._room = self._max_fanout + 2 * int(self.cnt[L.OUT_CAP]) + 8
-        self._posts = _columns(1024, (np.float64, np.int32, np.int8, np.float64, np.int8))
+        self._posts = _columns(1024, (np.float64, np.int32, np.int8, np.float64, np.int8,
+                                      np.int32))
         self._heap = _columns(max(1024, 2 * self._room + 8),
                               (np.float64, np.int32, np.int32, np.int8, np.float64))
         self.audience_of: dict[int, int] = {}
@@ -239,6 +240,11 @@ class SpreadState:
         return self._posts[2][: self.cnt[L.N_POSTS]]
 
     @property
+    def post_parent(self) -> np.ndarray:
+        """The post each post reacted to (-1: a seed, a story, a statement, a re-ignition)."""
+        return self._posts[5][: self.cnt[L.N_POSTS]]
+
+    @property
     def post_deleted(self) -> np.ndarray:
         return (self._posts[4][: self.cnt[L.N_POSTS]] & L.DELETED) != 0
 
@@ -300,7 +306,7 @@ class SpreadState:
                          self.edge_key, aud, self.posted, self._mute, self._adv, self._fan,
                          self.exposures, self._saw, *self._posts, *self._heap, self._rand,
                          self.clock.to_op(t), float(t), int(author), int(kind), int(story),
-                         float(reader_factor)))
+                         float(reader_factor), -1))
         if audience is not None:
             self.audience_of[pid] = fanout
         return pid
