@@ -9,7 +9,15 @@ stable hash of (seed, index, actor): the same seed renders the same feed in
 any process, whatever order items are rendered in.
 
 Texts the team or the scenario author typed (a statement, an inject) are shown
-as typed: the drill must never put words in the team's mouth.
+as typed: the drill must never put words in the team's mouth. The engine
+itself writes no words: its events arrive with an empty text and the words
+are picked here from the kind (`simulator.kinds`) and the item's `detail`.
+
+A brand statement reaches the feed twice: as the event that carries the
+team's text (`brand_statement`) and as the post the spread counts
+(`brand_post`). When both are in a batch the renderer was given
+(`remember`), the post shows the statement and the event becomes a short
+note, so the statement is read once.
 
 `colour_kind` is what a UI colours by: negative, question, positive, brand,
 media, staff, inject or system.
@@ -18,6 +26,7 @@ media, staff, inject or system.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,22 +35,37 @@ from scenarios.personas import Persona, PersonaBook
 from scenarios.textbank import compose, fill, mix, pick, text_bank
 from simulator.config import Scenario
 from simulator.feed import FeedItem
+from simulator.kinds import NEGATIVE_KINDS, POST_KIND_NAMES, EventKind, PostKind
 from simulator.network import Network, UserType
-
-#: the engine's stand-in texts, replaced by templates (anything else was typed by someone)
-ENGINE_TEXTS = frozenset({"the team detects the crisis", "a news story about the complaint",
-                          "a staff member posts off-message", "they deleted my comment"})
 
 NEUTRAL_QUESTION_SHARE = 0.08  # share of reshares that ask rather than rage
 # narration that quotes a post: 'A staff member posts: "the quote"' -> the quote
 _QUOTE = re.compile(r":\s*['‘“\"](.+)['’”\"]\s*$")
+_SAME_TIME_H = 1e-6  # a statement's event and its post happen at the same moment
 
-_COLOURS = {"complaint": "negative", "reshare": "negative", "reignited": "negative",
-            "deleted_my_comment": "negative", "influencer": "negative",
-            "competitor": "negative", "defence": "positive", "media": "media",
-            "brand_statement": "brand", "media_story": "media", "staff_offmessage": "staff",
-            "inject": "inject", "detected": "system", "action": "system",
-            "deletion_noticed": "system"}
+# post kind names, so the branches below read as kinds, not as loose strings
+COMPLAINT, RESHARE, REIGNITED, DELETION, DEFENCE, MEDIA, INFLUENCER, COMPETITOR, BRAND_POST, \
+    BACKLASH, SUPPORT = (POST_KIND_NAMES[k] for k in (
+        PostKind.COMPLAINT, PostKind.RESHARE, PostKind.REIGNITED, PostKind.DELETION,
+        PostKind.DEFENCE, PostKind.MEDIA, PostKind.INFLUENCER, PostKind.COMPETITOR,
+        PostKind.STATEMENT, PostKind.BACKLASH, PostKind.SUPPORT))
+#: high-volume kinds whose posts are composed from pieces (openings, bodies, closings)
+_COMPOSED = frozenset({RESHARE, REIGNITED, DEFENCE, DELETION, BACKLASH, SUPPORT})
+
+#: what a UI colours each kind by (one table for the renderer and the plain fallback)
+COLOURS: dict[str, str] = {
+    **{POST_KIND_NAMES[k]: "negative" for k in NEGATIVE_KINDS},
+    COMPETITOR: "negative", DEFENCE: "positive", SUPPORT: "positive", MEDIA: "media",
+    BRAND_POST: "brand", EventKind.BRAND_POST: "brand", EventKind.MEDIA_STORY: "media",
+    EventKind.STAFF_POST: "staff", EventKind.INJECT: "inject", EventKind.DETECTED: "system",
+    EventKind.ACTION_TAKEN: "system", EventKind.DELETION_NOTICED: "system",
+    EventKind.TRENDING: "system",
+}
+
+
+def colour_of(kind: str) -> str:
+    """The colour kind of a feed item kind ('system' for anything unknown)."""
+    return COLOURS.get(kind, "system")
 
 
 @dataclass(frozen=True)
@@ -68,6 +92,9 @@ class FeedRenderer:
         self.personas = PersonaBook(network, self.locale, self.seed, scenario.setting)
         self.start = datetime.fromisoformat(scenario.start)
         self.values = self._values()
+        # brand statements seen in batches given to `remember`, by moment
+        self._statements: dict[float, FeedItem] = {}
+        self._brand_posts: set[float] = set()
 
     def _values(self) -> dict[str, str]:
         """Placeholder values that hold for the whole drill."""
@@ -92,6 +119,18 @@ class FeedRenderer:
         at = self.start + timedelta(hours=t)
         return f"{self.bank['weekdays'][at.weekday()]} {at:%H:%M}"
 
+    def remember(self, items: Iterable[FeedItem]) -> None:
+        """Note brand statements and brand posts, so each pair is rendered as one statement.
+
+        Call it with a batch before rendering the batch's items: the result
+        then does not depend on the order the items are rendered in.
+        """
+        for item in items:
+            if item.kind == EventKind.BRAND_POST:
+                self._statements[_moment(item.t)] = item
+            elif item.kind == BRAND_POST:
+                self._brand_posts.add(_moment(item.t))
+
     def render(self, item: FeedItem, index: int) -> RenderedPost:
         """The post for a feed item at position `index` of the feed."""
         persona, text, colour = self._render(item, index)
@@ -100,15 +139,19 @@ class FeedRenderer:
 
     def render_all(self, items: list[FeedItem], start: int = 0) -> list[RenderedPost]:
         """Render consecutive feed items whose first sits at position `start`."""
+        self.remember(items)
         return [self.render(item, start + i) for i, item in enumerate(items)]
 
     # ---- choosing texts -------------------------------------------------------------------
     def _typed(self, item: FeedItem) -> bool:
-        """Whether the item carries a text someone wrote (shown unchanged)."""
+        """Whether the item carries a text someone wrote (shown unchanged).
+
+        The engine sends no words ("" text); a kind or action name standing in
+        for a missing text (older journals, hand-made items) is not a text either.
+        """
         text = item.text.strip()
         detail = str(item.extra.get("detail", ""))
-        return bool(text) and text not in ENGINE_TEXTS and text not in {
-            item.kind, detail, detail.replace("_", " ")}
+        return bool(text) and text not in {item.kind, detail, detail.replace("_", " ")}
 
     def _fill(self, template: str, item: FeedItem, **extra: str) -> str:
         hours = max(1, round(item.t - self.scenario.complaint.posted_at_h))
@@ -127,43 +170,47 @@ class FeedRenderer:
 
     def _render(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
         posts, kind = self.bank["posts"], item.kind
-        colour = _COLOURS.get(kind, "system")
-        if kind in ("reshare", "reignited", "defence", "deleted_my_comment"):
+        colour = colour_of(kind)
+        if kind in _COMPOSED:
             persona = self._user(item)
-            if kind == "reshare" and (mix(self.seed, "question", index, item.actor) % 1000
-                                      < NEUTRAL_QUESTION_SHARE * 1000):
+            if kind == RESHARE and (mix(self.seed, "question", index, item.actor) % 1000
+                                    < NEUTRAL_QUESTION_SHARE * 1000):
                 questions = posts["neutral_question"]  # walked like bodies: no neighbours alike
                 template = questions[(index + mix(self.seed, "question")) % len(questions)]
                 return persona, self._fill(template, item), "question"
             template = compose(posts[kind], seed=self.seed, kind=kind, index=index,
                                actor=item.actor)
             return persona, self._fill(template, item), colour
-        if kind == "complaint":
+        if kind == COMPLAINT:
             first = (item.actor == self.network.complainant
                      or abs(item.t - self.scenario.complaint.posted_at_h) < 1e-9)
             key = "complaint" if first else "second_victim"
             return self._user(item), self._one(posts[key], item, index, key), colour
-        if kind == "influencer":
+        if kind == INFLUENCER:
             return self._user(item), self._one(posts[kind], item, index, kind), colour
-        if kind == "competitor":
+        if kind == COMPETITOR:
             persona = self.personas.extra("competitor", 0, followers=item.audience)
             return persona, self._one(posts["competitor"], item, index, kind), colour
-        if kind == "media":  # one headline per outlet, so two stories never match
+        if kind == MEDIA:  # one headline per outlet, so two stories never match
             persona = self._outlet(item)
             slot = self.network.media.index(item.actor) if item.actor in self.network.media \
                 else index
             headlines = posts["headline"]
             template = headlines[(slot + mix(self.seed, "headline")) % len(headlines)]
             return persona, self._fill(template, item, outlet=persona.name), colour
-        if kind == "brand_statement":
+        if kind == BRAND_POST:
+            return self.personas.brand, self._brand_post(item, index), colour
+        if kind == EventKind.BRAND_POST:
+            if _moment(item.t) in self._brand_posts:  # its post shows the words: a note here
+                return self._published(item, index)
             return self.personas.brand, self._statement(item, index), colour
-        if kind == "staff_offmessage":
+        if kind == EventKind.STAFF_POST:
             persona = self.personas.extra("staff", index)
             if self._typed(item):  # an inject's narration: the staff member posts the quote
                 quote = _QUOTE.search(item.text)
                 return persona, quote.group(1) if quote else item.text, colour
             return persona, self._one(posts["staff_offmessage"], item, index, kind), colour
-        if kind == "inject":
+        if kind == EventKind.INJECT:
             return self._inject(item, index)
         return self._system(item, index)
 
@@ -184,6 +231,21 @@ class FeedRenderer:
             options = options.get(tone, options["neutral"])
         return self._one(options, item, index, f"brand.{detail}.{tone}")
 
+    def _brand_post(self, item: FeedItem, index: int) -> str:
+        """The brand's statement as a post: its own text, its statement's, or a plain line."""
+        if self._typed(item):
+            return item.text
+        statement = self._statements.get(_moment(item.t))
+        if statement is not None:
+            return self._statement(statement, index)
+        return self._one(self.bank["posts"]["brand_post"], item, index, BRAND_POST)
+
+    def _published(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
+        """A statement whose words the brand post shows: a note for the team."""
+        return (self.personas.extra("system", 0),
+                self._one(self.bank["system"]["published"], item, index, "published",
+                          action=self._action_label(item)), "system")
+
     def _inject(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
         detail = str(item.extra.get("detail", ""))
         system = self.personas.extra("system", 0)
@@ -194,22 +256,24 @@ class FeedRenderer:
             outlet = self.personas.outlet_name(index)  # the one in the journalist's bio
             return journalist, self._one(self.bank["posts"]["journalist_inquiry"], item, index,
                                          detail, outlet=outlet), "inject"
-        lines = self.bank["system"]["inject"].get(detail) or [item.text or detail]
+        lines = self.bank["system"]["inject"].get(detail) or [detail.replace("_", " ")
+                                                              or item.kind]
         return system, self._one(lines, item, index, f"inject.{detail}"), "inject"
 
     def _system(self, item: FeedItem, index: int) -> tuple[Persona, str, str]:
         kind, system = item.kind, self.bank["system"]
-        colour = _COLOURS.get(kind, "system")
+        colour = colour_of(kind)
         persona = self.personas.extra("system", 0)
-        if kind == "media_story":  # a notice for the team; the outlet's own post is `media`
+        if kind == EventKind.MEDIA_STORY:  # a notice for the team; the outlet's post is `media`
             return persona, self._one(system["media_story"], item, index, kind,
                                       outlet=self._outlet(item).name), colour
-        if kind == "action":
+        if kind == EventKind.ACTION_TAKEN:
             if self._typed(item) and item.extra.get("detail") in ("delete", "brief_staff"):
                 return persona, item.text, colour  # a note; statements show the text in the post
             return persona, self._one(system["action"], item, index, kind,
                                       action=self._action_label(item)), colour
-        lines = system.get(kind) or [item.text or kind]
+        # detected, deletion_noticed, trending: nobody types these, the kind says it all
+        lines = system.get(kind) or [kind.replace("_", " ")]
         return persona, self._one(lines, item, index, kind), colour
 
     def _action_label(self, item: FeedItem) -> str:
@@ -219,3 +283,8 @@ class FeedRenderer:
         if detail in ("acknowledge", "reply") and tone:
             label = f"{label} ({self.bank['system']['tones'].get(tone, tone)})"
         return label
+
+
+def _moment(t: float) -> float:
+    """A statement's moment as a dict key: its event and its post match to _SAME_TIME_H."""
+    return round(t / _SAME_TIME_H) * _SAME_TIME_H

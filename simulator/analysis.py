@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,34 @@ from simulator.store import METRIC_NAMES, ResultsStore, StoreError
 Row = dict[str, Any]
 GroupKey = tuple[str, str, str]  # (scenario, point, strategy)
 
-# The metrics the terminal table shows, with short headers.
+# The metrics the terminal table shows, with short headers: trust first, then attention.
 KEY_METRICS: tuple[tuple[str, str], ...] = (
-    ("sharers", "sharers"), ("reach", "reach"), ("peak_hourly_negative", "peak"),
-    ("reputation_end", "rep. end"))
+    ("reputation_end", "trust end"), ("trust_dip", "trust dip"),
+    ("negative_posts", "neg. posts"), ("sharers", "sharers"), ("reach", "reach"))
+KEY_METRICS_NOTE = ("trust: a higher end and a smaller dip are better; "
+                    "attention (negative posts, sharers, reach): lower is better")
+
+#: outcomes where higher is better (the trust index); every other outcome is better lower
+HIGHER_IS_BETTER = frozenset({"reputation_end", "reputation_min", "trust_start", "trust_30d"})
+
+
+def rank_key(summary: Mapping[str, Any]) -> tuple[float, float]:
+    """Sort key of one outcome, best first: the drill's one ranking rule.
+
+    Drills are scored on trust first (what the crisis costs the brand), then
+    on attention: higher `reputation_end`, then fewer `negative_posts`. A
+    missing value ranks last, so an unfinished or failed outcome never wins.
+    Leaderboards, debrief percentiles and "best" strategies all sort on this.
+    """
+    trust = summary.get("reputation_end")
+    negative = summary.get("negative_posts")
+    return (math.inf if trust is None else -float(trust),
+            math.inf if negative is None else float(negative))
+
+
+def better_first(metric: str) -> int:
+    """+1 if lower values of `metric` are better, -1 if higher are (multiply before sorting)."""
+    return -1 if metric in HIGHER_IS_BETTER else 1
 
 
 # ---- basic statistics -------------------------------------------------------------------
@@ -138,10 +162,11 @@ def paired_differences(rows: Iterable[Row], baseline: str,
 
 
 # ---- sensitivity ------------------------------------------------------------------------
-def _ranking(means: dict[str, float]) -> list[str]:
-    """Strategies from best (lowest mean) to worst; ties broken by name."""
+def _ranking(means: dict[str, float], metric: str) -> list[str]:
+    """Strategies from best to worst on `metric` (higher trust, lower attention); ties by name."""
+    sign = better_first(metric)
     return sorted((s for s, m in means.items() if not math.isnan(m)),
-                  key=lambda s: (means[s], s))
+                  key=lambda s: (sign * means[s], s))
 
 
 def _means(rows: Iterable[Row], metric: str) -> dict[str, float]:
@@ -163,9 +188,12 @@ def value_key(value: Any) -> tuple[int, Any]:
     return (0, float(value)) if isinstance(value, (int, float)) else (1, str(value))
 
 
-def sensitivity(rows: Iterable[Row], metric: str = "sharers", *, baseline: str | None = None,
-                scenario: str | None = None) -> dict[str, Any]:
+def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
+                baseline: str | None = None, scenario: str | None = None) -> dict[str, Any]:
     """Which assumptions change the ranking of strategies, and how far each moves the metric.
+
+    The default metric is trust at the end, the drill's first criterion; run
+    it again with an attention metric (e.g. `negative_posts`) for the other.
 
     Uses the rows of the one-at-a-time design (`design == 'sensitivity'`) of
     one scenario (default: the first). The tornado follows the `baseline`
@@ -187,7 +215,7 @@ def sensitivity(rows: Iterable[Row], metric: str = "sharers", *, baseline: str |
     for r in sens:
         by_point[r["point"]].append(r)
     base_means = _means(by_point.get("", []), metric)
-    base_rank = _ranking(base_means)
+    base_rank = _ranking(base_means, metric)
     ref = baseline if baseline is not None else (base_rank[0] if base_rank else None)
     result.update(scenario=scenario, strategy=ref,
                   base={"means": base_means, "ranking": base_rank})
@@ -197,7 +225,7 @@ def sensitivity(rows: Iterable[Row], metric: str = "sharers", *, baseline: str |
         (param, value), = group[0]["params"].items()
         means = _means(group, metric)
         common = set(means) & set(base_means)
-        rank = [s for s in _ranking(means) if s in common]
+        rank = [s for s in _ranking(means, metric) if s in common]
         flips = _reverses(base_means, means, common)
         result["settings"].append({"parameter": param, "value": value, "point": point,
                                    "means": means, "ranking": rank, "flips": flips,
@@ -287,7 +315,7 @@ def format_table(summary_rows: Sequence[Row], diffs: Sequence[Row]) -> str:
             lines += ["", f"paired difference vs {baseline} (mean [95% CI], % of baseline)",
                       *_table(["strategy", "pairs", *(h for _, h in KEY_METRICS)], dbody)]
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(blocks) + (f"\n\n{KEY_METRICS_NOTE}" if blocks else "")
 
 
 def load_results(path: str | Path) -> tuple[ResultsStore, dict[str, Any]]:

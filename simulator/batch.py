@@ -143,8 +143,9 @@ def run_task(task: RunTask) -> dict[str, Any]:
     row.update({name: summary[name] for name in METRIC_NAMES})
     hours = sim.hours_done
     neg = summary["hourly_negative"]
+    trust = summary["hourly_trust"]  # index 0 is the start: hour h ends at h + 1
     row["hourly"] = [(int(neg[h]) if h < len(neg) else 0, int(sim.reach_h[h + 1]),
-                      float(sim.reputation_h[h + 1])) for h in range(hours)]
+                      float(trust[h + 1])) for h in range(hours)]
     return row
 
 

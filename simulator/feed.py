@@ -1,35 +1,23 @@
 """Feed items: the event stream the drill renders and reports read.
 
 Posts come from the spread arrays; brand actions, detection, injects and
-media stories are recorded as they happen. Texts for personas are written by
-the drill layer; the engine says who posted what kind of post, when, to how
-many followers and about which storyline.
+media stories are recorded as they happen. The engine says who posted what
+kind of post, when, to how many followers and about which storyline; the
+words are the drill layer's (`scenarios.feedtext`), picked from the kind.
+Kinds are defined once, in `simulator.kinds`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from simulator.kinds import POST_KIND_NAMES, PostKind
 
 if TYPE_CHECKING:
     from simulator.spread import SpreadState
 
-
-class EventKind(StrEnum):
-    """Feed item kinds that are not user posts."""
-
-    DETECTED = "detected"
-    ACTION_TAKEN = "action"
-    BRAND_POST = "brand_statement"
-    MEDIA_STORY = "media_story"
-    INJECT = "inject"
-    STAFF_POST = "staff_offmessage"
-    DELETION_NOTICED = "deletion_noticed"
-
-
-POST_KIND_NAMES = ("complaint", "reshare", "reignited", "deleted_my_comment", "defence",
-                   "media", "influencer", "competitor")
+__all__ = ["FeedItem", "post_items"]
 
 
 @dataclass(frozen=True)
@@ -37,8 +25,8 @@ class FeedItem:
     """One thing that happened: a post or an event."""
 
     t: float  # simulation hours
-    kind: str
-    text: str = ""
+    kind: str  # a POST_KIND_NAMES value or an EventKind value
+    text: str = ""  # only what a person typed (the team, the scenario author); "" otherwise
     actor: int = -1  # user id (-1: an account outside the graph)
     audience: int = 0  # followers who saw it
     story: str = ""
@@ -54,8 +42,8 @@ def post_items(spread: SpreadState, since: int) -> tuple[list[FeedItem], int]:
     out = []
     end = len(spread.post_time)
     for i in range(since, end):
-        kind = POST_KIND_NAMES[spread.post_kind[i]]
-        out.append(FeedItem(t=spread.post_time[i], kind=kind, actor=spread.post_author[i],
-                            audience=spread.audience(i),
-                            story="deletion" if kind == "deleted_my_comment" else "complaint"))
+        kind = int(spread.post_kind[i])
+        out.append(FeedItem(t=spread.post_time[i], kind=POST_KIND_NAMES[kind],
+                            actor=spread.post_author[i], audience=spread.audience(i),
+                            story="deletion" if kind == PostKind.DELETION else "complaint"))
     return out, end

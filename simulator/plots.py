@@ -22,7 +22,7 @@ import numpy as np
 from simulator import analysis
 
 Row = dict[str, Any]
-DIST_METRICS = ("sharers", "reach")
+DIST_METRICS = ("reputation_end", "negative_posts", "reach")  # trust first, then attention
 PANELS_PER_PAGE = 6
 TORNADO_BARS = 15
 DELAY_SUFFIXES = ("_h", "_min")
@@ -79,7 +79,7 @@ def _distributions(rows: list[Row], order: list[str], colours: dict[str, Any]) -
     for scenario in sorted({r["scenario"] for r in ok}):
         points = sorted({r["point"] for r in ok if r["scenario"] == scenario})
         for suffix, chunk in _pages(points):
-            fig = _figure(10, 0.6 + 3.0 * len(chunk))
+            fig = _figure(4 * len(DIST_METRICS), 0.6 + 3.0 * len(chunk))
             axes = fig.subplots(len(chunk), len(DIST_METRICS), squeeze=False)
             for i, point in enumerate(chunk):
                 here = [r for r in ok if (r["scenario"], r["point"]) == (scenario, point)]
@@ -160,7 +160,7 @@ def _sweeps(summary: list[Row], order: list[str], colours: dict[str, Any]) -> It
             pos = {x: (float(x) if numeric else float(i)) for i, x in enumerate(xs)}
             span = (max(pos.values()) - min(pos.values())) or 1.0
             for suffix, chunk in _pages(combos):
-                fig = _figure(10, 0.8 + 3.2 * len(chunk))
+                fig = _figure(4 * len(DIST_METRICS), 0.8 + 3.2 * len(chunk))
                 axes = fig.subplots(len(chunk), len(DIST_METRICS), squeeze=False)
                 for i, combo in enumerate(chunk):
                     label = ", ".join(f"{p}={v}" for p, v in zip(others, combo, strict=True))
@@ -257,13 +257,14 @@ def _save(name: str, fig: Any, out: Path, formats: Sequence[str]) -> list[Path]:
 
 def plot_all(source: str | Path | Iterable[Row], out_dir: str | Path,
              formats: Sequence[str] = ("png", "svg"), *, baseline: str | None = None,
-             metric: str = "sharers") -> list[Path]:
+             metric: str = "reputation_end") -> list[Path]:
     """Draw every figure the data allows into `out_dir`; the paths written, in a fixed order.
 
     `source` is a results folder or .sqlite file, or tidy rows (hourly curves
     then need the rows' own `hourly` lists, as `run_task` returns them).
     `baseline` defaults to the experiment's; it is drawn first and is the
-    strategy the tornado follows.
+    strategy the tornado follows. The tornado shows `metric`, by default trust
+    at the end, the outcome drills are scored on first.
     """
     rows, hourly, meta_baseline = _load(source)
     baseline = baseline or meta_baseline

@@ -3,8 +3,10 @@
 The debrief replays the session (scenario, seed, journal) and asks, on paired
 replicas forked at the moment that matters: what did each action do, what
 would replying at detection have changed, and where does the team's outcome
-fall among the built-in strategies. `stormdrill report SESSION... -o FILE`
-writes it as HTML (self-contained, inline SVG) or Markdown.
+fall among the built-in strategies. Every score is trust first (the
+reputation index the crisis leaves), then attention (negative posts, reach),
+by the one rule in `simulator.analysis.rank_key`. `stormdrill report
+SESSION... -o FILE` writes it as HTML (self-contained, inline SVG) or Markdown.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 from scenarios import library_strategies, load_scenario, load_strategy
 from simulator import Simulation
+from simulator.analysis import rank_key
 from simulator.config import Scenario
 from tui.blocks import Block, render_html, render_md
 from tui.session import Session
@@ -32,16 +35,17 @@ class Debrief:
     timeline: list[tuple[float, str, str]] = field(default_factory=list)  # (t, what, effect)
     at_detection: str = ""
     percentile: float | None = None
-    strategy_means: dict[str, float] = field(default_factory=dict)
+    strategy_means: dict[str, dict[str, float]] = field(default_factory=dict)
     hourly: list[int] = field(default_factory=list)
     reputation: list[float] = field(default_factory=list)
 
 
-def _effect(comp: dict[str, Comparison]) -> str:
-    """'this action would cut sharers by 12% (...); reach -8%'."""
-    reach = comp["reach"]
-    tail = f"; reach {reach.relative_pct:+.0f}%" if reach.base else ""
-    return comp["sharers"].sentence("this action") + tail
+def _effect(comp: dict[str, Comparison], what: str = "this action") -> str:
+    """Trust, then attention: 'this action would lower trust at the end by 0.8 points
+    (...); negative posts +12%, reach +5%'."""
+    tail = ", ".join(filter(None, (comp[m].short() for m in ("negative_posts", "reach"))))
+    trust = comp["reputation_end"].sentence(what)
+    return f"{trust}; {tail}" if tail else trust
 
 
 def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
@@ -76,16 +80,16 @@ def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
     d.timeline.sort(key=lambda row: row[0])
     res = reply_at_detection(sc, session.seed, journal, sim.brand.detected_at, replicas)
     if res is not None:
-        d.at_detection = res["reach"].sentence("Replying at detection")
+        d.at_detection = _effect(res, "Replying at detection")
     if with_percentile:
         strategies = [load_strategy(e.name) for e in library_strategies()]
         d.percentile, d.strategy_means = percentile_among(
-            sc, session.seed, float(summary["sharers"]), strategies, replicas=max(2, replicas // 2))
+            sc, session.seed, summary, strategies, replicas=max(2, replicas // 2))
     return d
 
 
 def _chart_svg(d: Debrief) -> str:
-    """Hourly negative posts and reputation, the team's actions marked."""
+    """Hourly negative posts and the trust index, the team's actions marked."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
@@ -98,8 +102,8 @@ def _chart_svg(d: Debrief) -> str:
     for t, _, _ in d.timeline:
         ax.axvline(t, color="#2c3e50", linestyle=":", linewidth=1)
     ax2 = ax.twinx()
-    ax2.plot(range(len(d.reputation)), d.reputation, color="#2980b9", label="reputation")
-    ax2.set_ylabel("reputation")
+    ax2.plot(range(len(d.reputation)), d.reputation, color="#2980b9", label="trust")
+    ax2.set_ylabel("trust (reputation index)")
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -107,10 +111,19 @@ def _chart_svg(d: Debrief) -> str:
     return text[text.index("<svg"):]
 
 
-KEYS = (("sharers", "negative posters"), ("reach", "users reached"),
-        ("peak_hourly_negative", "peak posts/hour"), ("detected_at_h", "detected at (h)"),
-        ("first_response_at_h", "first response (h)"), ("media_pickups", "media stories"),
-        ("reputation_end", "reputation at the end"))
+#: the outcomes a debrief lists: trust first, then attention, then the response
+KEYS = (("reputation_end", "trust at the end"), ("trust_dip", "trust dip"),
+        ("reputation_min", "lowest trust"), ("trust_30d", "trust after 30 days"),
+        ("negative_posts", "negative posts"), ("sharers", "negative posters"),
+        ("reach", "users reached"), ("peak_hourly_negative", "peak posts/hour"),
+        ("detected_at_h", "detected at (h)"), ("first_response_at_h", "first response (h)"),
+        ("first_media_at_h", "first media story (h)"), ("media_pickups", "media stories"))
+RANKING = "highest trust at the end first, then fewest negative posts"
+
+
+def _rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) of every KEY (the summary is a fresh replay, never an old file)."""
+    return [(label, _value(summary[key])) for key, label in KEYS]
 
 
 def _value(v: Any) -> str:
@@ -121,10 +134,10 @@ def _value(v: Any) -> str:
 
 def summary_lines(d: Debrief) -> list[str]:
     """The debrief in a few lines, for the drill's last screen."""
-    s = d.summary
-    lines = [f"{label}: {_value(s.get(key))}" for key, label in KEYS]
+    lines = [f"{label}: {value}" for label, value in _rows(d.summary)]
     if d.percentile is not None:
-        lines.append(f"better than {d.percentile:.0f}% of the built-in strategies' runs")
+        lines.append(f"better than {d.percentile:.0f}% of the built-in strategies' runs "
+                     f"({RANKING})")
     if d.at_detection:
         lines.append(d.at_detection)
     lines += [f"{t:6.2f} h  {what}: {effect}" for t, what, effect in d.timeline if effect]
@@ -140,23 +153,26 @@ def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
     out: list[Block] = [("p", f"Scenario: **{first.scenario.title}** ({first.scenario.name}), "
                               f"seed {first.session.seed}.")]
     if len(debriefs) > 1:
-        ranked = sorted(debriefs, key=lambda d: (d.summary["sharers"], d.summary["reach"]))
-        out += [("h", 2, "Leaderboard (fewest negative posters first)"),
-                ("table", ["rank", "team", "negative posters", "reach", "reputation at the end"],
-                 [[str(rank), d.session.team, f"{d.summary['sharers']:,}",
-                   f"{d.summary['reach']:,}", f"{d.summary['reputation_end']:.1f}"]
+        ranked = sorted(debriefs, key=lambda d: rank_key(d.summary))
+        out += [("h", 2, f"Leaderboard ({RANKING})"),
+                ("table", ["rank", "team", "trust at the end", "trust dip", "negative posts",
+                           "negative posters", "reach"],
+                 [[str(rank), d.session.team,
+                   *(_value(d.summary[k]) for k in ("reputation_end", "trust_dip",
+                                                     "negative_posts", "sharers", "reach"))]
                   for rank, d in enumerate(ranked, 1)])]
     for d in debriefs:
         out += [("h", 2, f"Team {d.session.team}"),
-                ("table", ["outcome", "value"],
-                 [[label, _value(d.summary.get(key))] for key, label in KEYS])]
+                ("table", ["outcome", "value"], [list(row) for row in _rows(d.summary)])]
         if d.percentile is not None:
+            means = sorted(d.strategy_means.items(), key=lambda kv: rank_key(kv[1]))
             out += [("p", f"The team did better than {d.percentile:.0f}% of the built-in "
-                          "strategies' runs on this scenario and seed (fewer negative "
-                          "posters is better)."),
-                    ("table", ["built-in strategy", "mean negative posters"],
-                     [[k, f"{v:,.0f}"] for k, v in sorted(d.strategy_means.items(),
-                                                          key=lambda kv: kv[1])])]
+                          "strategies' runs on this scenario and seed, ranked on trust first "
+                          f"({RANKING})."),
+                    ("table", ["built-in strategy", "mean trust at the end",
+                               "mean negative posts"],
+                     [[k, f"{v['reputation_end']:.1f}", f"{v['negative_posts']:,.0f}"]
+                      for k, v in means])]
         if d.at_detection:
             out.append(("p", d.at_detection + "."))
         out += [("h", 3, "Timeline"),
@@ -164,7 +180,7 @@ def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
                  [[f"{t:.2f}", what, effect] for t, what, effect in d.timeline])]
         if charts:
             out.append(("svg", _chart_svg(d), f"Team {d.session.team}: negative posts per "
-                                              "hour and reputation, actions marked"))
+                                              "hour and trust, actions marked"))
     return out
 
 

@@ -127,27 +127,44 @@ def sparkline(values: Sequence[int], width: int = 72) -> str:
     return "".join(bars[min(8, round(8 * c / top))] if c else bars[0] for c in cells)
 
 
+def _fmt_duration(s: dict[str, Any]) -> str:
+    """Hours to 90% of the negative volume, or that the storm outlived the run."""
+    return "still going at the end" if s["duration_cut_off"] else _fmt_hours(s["duration_h"])
+
+
 def format_summary(s: dict[str, Any], title: str) -> str:
-    """The readable summary of one run."""
+    """The readable summary of one run: trust first (what the crisis costs), then attention."""
     strategy = s.get("strategy") or "no response"
-    lines = [
-        f"{title}  (scenario {s['scenario']}, strategy {strategy}, seed {s['seed']})",
-        "",
-        f"  negative posters (sharers)   {s['sharers']:>10,}",
-        f"  users exposed (reach)        {s['reach']:>10,}",
-        f"  peak negative posts / hour   {s['peak_hourly_negative']:>10,}",
-        f"  time to peak                 {_fmt_hours(s['time_to_peak_h']):>10}",
-        f"  crisis duration              {_fmt_hours(s['duration_h']):>10}",
-        f"  detected by the brand at     {_fmt_hours(s['detected_at_h']):>10}",
-        f"  first response at            {_fmt_hours(s['first_response_at_h']):>10}",
-        f"  media stories                {s['media_pickups']:>10}",
-        f"  fan defences                 {s['defences']:>10}",
-        f"  reputation (start 20) min    {s['reputation_min']:>10.1f}",
-        f"  reputation at the end        {s['reputation_end']:>10.1f}",
-        "",
-        f"  negative posts per hour, {len(s['hourly_negative'])} h:",
-        f"  {sparkline(s['hourly_negative'])}",
+    blocks: list[tuple[str, list[tuple[str, str]]]] = [
+        ("Trust (reputation index, higher is better)", [
+            ("at the start", f"{s['trust_start']:.1f}"),
+            ("lowest", f"{s['reputation_min']:.1f}"),
+            ("at the end", f"{s['reputation_end']:.1f}"),
+            ("dip", f"{s['trust_dip']:.1f}"),
+            ("after 30 days", f"{s['trust_30d']:.1f}")]),
+        ("Attention (lower is better)", [
+            ("negative posts", f"{s['negative_posts']:,}"),
+            ("participants (negative posters)", f"{s['sharers']:,}"),
+            ("  of which from outside", f"{s['participants_outside']:,} "
+                                        f"({100 * s['outside_share']:.0f}%)"),
+            ("reach (users who saw it)", f"{s['reach']:,}"),
+            ("peak negative posts / hour", f"{s['peak_hourly_negative']:,}"),
+            ("time to peak", _fmt_hours(s["time_to_peak_h"])),
+            ("duration (90% of the volume)", _fmt_duration(s)),
+            ("first media story at", _fmt_hours(s["first_media_at_h"]))]),
+        ("Response", [
+            ("detected by the brand at", _fmt_hours(s["detected_at_h"])),
+            ("first response at", _fmt_hours(s["first_response_at_h"])),
+            ("media stories", f"{s['media_pickups']}"),
+            ("fan defences", f"{s['defences']}"),
+            ("deletions (noticed)", f"{s['deletions']} ({s['deletions_noticed']})")]),
     ]
+    width = max(len(label) for _, rows in blocks for label, _ in rows) + 2
+    lines = [f"{title}  (scenario {s['scenario']}, strategy {strategy}, seed {s['seed']})"]
+    for head, rows in blocks:
+        lines += ["", f"  {head}", *(f"    {label:<{width}}{value:>12}" for label, value in rows)]
+    lines += ["", f"  negative posts per hour, {len(s['hourly_negative'])} h:",
+              f"  {sparkline(s['hourly_negative'])}"]
     return "\n".join(lines)
 
 
@@ -216,8 +233,9 @@ def _batch(args: argparse.Namespace) -> int:
         sens = analysis.sensitivity(rows, baseline=baseline)
         flips = sens.get("flipping") or []
         print("\nsensitivity (one at a time, every [A] assumption at both ends of its range): "
-              + (f"the ranking of strategies changes with {', '.join(map(str, flips))}"
-                 if flips else "no assumption changes the ranking of strategies"))
+              + (f"the ranking of strategies on trust changes with "
+                 f"{', '.join(map(str, flips))}"
+                 if flips else "no assumption changes the ranking of strategies on trust"))
     store, _ = analysis.load_results(out)
     with store:
         analysis.export(rows, summary, out, hourly=store.hourly())

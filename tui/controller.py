@@ -18,13 +18,16 @@ from typing import Any
 from simulator import Action, Simulation
 from simulator.config import DecisionPoint, Scenario
 from simulator.feed import FeedItem
+from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from simulator.metrics import Snapshot
 from simulator.spread import warm_up
 from tui.session import Decision, Session
 
 SPEEDS: tuple[int, ...] = (1, 10, 60, 360)  # simulated seconds per wall second
-TEAM_VISIBLE_ALWAYS = frozenset({"brand_statement", "action", "inject", "detected",
-                                 "staff_offmessage"})
+#: what the team sees even before anyone monitors: its own moves and posts, and the drill's
+TEAM_VISIBLE_ALWAYS = frozenset({EventKind.BRAND_POST, EventKind.ACTION_TAKEN, EventKind.INJECT,
+                                 EventKind.DETECTED, EventKind.STAFF_POST,
+                                 POST_KIND_NAMES[PostKind.STATEMENT]})
 
 
 @dataclass

@@ -22,7 +22,7 @@ FIGURE_CAPTIONS = {
     "distributions": "Outcome distributions per strategy",
     "hourly": "Mean negative posts per hour with 95% bands",
     "sweep": "Mean outcome across the delay values of the grid (95% CI bars)",
-    "tornado": "One-at-a-time sensitivity to the model's assumptions",
+    "tornado": "One-at-a-time sensitivity of trust at the end to the model's assumptions",
 }
 EXPLANATION = (
     "Every strategy ran the same replications with the same seeds (common random numbers), "
@@ -33,8 +33,14 @@ EXPLANATION = (
     "the mean (t distribution): if the batch were repeated with new seeds, intervals built "
     "this way would contain the true mean 95% of the time. A difference whose interval "
     "excludes 0 is unlikely to be noise; more replications narrow every interval roughly "
-    "as 1/sqrt(n). Lower sharers, reach and peak are better; higher reputation is better."
+    "as 1/sqrt(n). Outcomes come in two kinds, and strategies are ranked on **trust first**: "
+    "trust is the reputation index the crisis leaves (higher at the end and a smaller dip "
+    "are better), attention is the storm itself (fewer negative posts, sharers and less "
+    "reach are better). Responses move trust more than they move volume."
 )
+#: the outcomes the sensitivity analysis ranks strategies on, trust first
+SENSITIVITY_METRICS = (("reputation_end", "trust at the end"), ("negative_posts",
+                                                                 "negative posts"))
 SENSITIVITY_TEXT = (
     "Each parameter the model assumes (tagged [A]) was moved to each end of its plausible "
     "range, all else at the base scenario. A parameter **flips the ranking** when two "
@@ -115,25 +121,36 @@ def _sensitivity_blocks(rows: list[dict[str, Any]], baseline: str | None) -> lis
         return []
     blocks: list[Block] = [("h", 2, "Sensitivity"), ("p", SENSITIVITY_TEXT)]
     for scenario in scenarios:
-        sens = analysis.sensitivity(rows, "sharers", baseline=baseline, scenario=scenario)
-        base = sens["base"]
-        ranking = " < ".join(f"{s} ({analysis.fmt(base['means'][s])})" for s in base["ranking"])
-        flips = ", ".join(sens["flipping"]) or "none"
-        blocks += [("h", 3, f"{scenario}"),
-                   ("p", f"Base ranking by mean sharers (best first): {ranking}. "
-                    f"Parameters that flip it: **{flips}**.")]
-        tornado = [[t["parameter"], str(t["low"]), str(t["high"]),
-                    analysis.fmt(t["metric_low"]), analysis.fmt(t["metric_high"]),
-                    analysis.fmt(t["swing"]), "yes" if t["flips"] else ""]
-                   for t in sens["tornado"]]
-        blocks.append(("table", ["parameter", "low", "high", f"sharers ({sens['strategy']}) "
-                                 "at low", "at high", "swing", "flips ranking"], tornado))
-        flipped = [[s["point"], " < ".join(f"{n} ({analysis.fmt(s['means'][n])})"
-                                             for n in s["ranking"])]
-                   for s in sens["settings"] if s["flips"]]
-        if flipped:
-            blocks.append(("details", "Settings that flip the ranking",
-                           ("table", ["setting", "ranking (mean sharers)"], flipped)))
+        blocks.append(("h", 3, f"{scenario}"))
+        for metric, label in SENSITIVITY_METRICS:
+            blocks += _sensitivity_metric(rows, scenario, baseline, metric, label)
+    return blocks
+
+
+def _sensitivity_metric(rows: list[dict[str, Any]], scenario: str, baseline: str | None,
+                        metric: str, label: str) -> list[Block]:
+    """One outcome's ranking, the parameters that flip it and its tornado table."""
+    sens = analysis.sensitivity(rows, metric, baseline=baseline, scenario=scenario)
+    base = sens["base"]
+    if not base["ranking"]:
+        return [("p", f"No {label} in the sensitivity runs.")]
+    order = " > " if metric in analysis.HIGHER_IS_BETTER else " < "
+    ranking = order.join(f"{s} ({analysis.fmt(base['means'][s])})" for s in base["ranking"])
+    flips = ", ".join(sens["flipping"]) or "none"
+    blocks: list[Block] = [("p", f"Base ranking by mean {label} (best first): {ranking}. "
+                                 f"Parameters that flip it: **{flips}**.")]
+    tornado = [[t["parameter"], str(t["low"]), str(t["high"]),
+                analysis.fmt(t["metric_low"]), analysis.fmt(t["metric_high"]),
+                analysis.fmt(t["swing"]), "yes" if t["flips"] else ""]
+               for t in sens["tornado"]]
+    blocks.append(("table", ["parameter", "low", "high", f"{label} ({sens['strategy']}) "
+                             "at low", "at high", "swing", "flips ranking"], tornado))
+    flipped = [[s["point"], order.join(f"{n} ({analysis.fmt(s['means'][n])})"
+                                       for n in s["ranking"])]
+               for s in sens["settings"] if s["flips"]]
+    if flipped:
+        blocks.append(("details", f"Settings that flip the ranking on {label}",
+                       ("table", ["setting", f"ranking (mean {label})"], flipped)))
     return blocks
 
 

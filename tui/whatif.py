@@ -4,21 +4,30 @@ Both compare two journals of the same drill: the one the team played and one
 with a single change. Each replica forks the run at the moment of the change
 (`Simulation(fork=...)`): the past is exactly the drill's, the future is
 replica k's in both arms, so the difference is the change's effect and not a
-lucky draw. Results are a mean paired difference with a 95% interval.
+lucky draw. Results are a mean paired difference with a 95% interval, for
+trust first (what the crisis costs the brand) and then attention.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from simulator import Action, JournalEntry, Simulation, Strategy
+from simulator.analysis import rank_key
 from simulator.config import Scenario
 
-METRICS = ("sharers", "reach", "reputation_end")
+#: outcomes compared, trust first (drills are scored on it), then attention
+METRICS = ("reputation_end", "negative_posts", "sharers", "reach")
+#: how sentences name them
+LABELS = {"reputation_end": "trust at the end", "negative_posts": "negative posts",
+          "sharers": "sharers", "reach": "reach"}
+#: index outcomes: a change in points reads better than a % of an index that starts near 20
+POINTS = frozenset({"reputation_end", "reputation_min", "trust_30d", "trust_dip"})
 
 
 @dataclass(frozen=True)
@@ -37,15 +46,37 @@ class Comparison:
     def relative_pct(self) -> float:
         return 100.0 * self.diff / self.base if self.base else math.nan
 
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.metric, self.metric.replace("_", " "))
+
+    @property
+    def in_points(self) -> bool:
+        """Whether the change is told in index points (trust) rather than in %."""
+        return self.metric in POINTS
+
     def sentence(self, what: str) -> str:
-        """'act now would cut reach by 31% (95% interval 22% to 40%)'."""
+        """'acting now would raise trust at the end by 1.2 points (95% interval ...)', or
+        'acting now would cut reach by 31% (95% interval -40% to -22%)'."""
+        if self.in_points:
+            if not (self.diff or self.ci_low or self.ci_high):
+                return f"{what}: no measurable effect on {self.label}"
+            verb = "raise" if self.diff > 0 else "lower"
+            return (f"{what} would {verb} {self.label} by {abs(self.diff):.1f} points "
+                    f"(95% interval {self.ci_low:+.1f} to {self.ci_high:+.1f})")
         if not self.base:
-            return f"{what}: no measurable effect on {self.metric}"
+            return f"{what}: no measurable effect on {self.label}"
         rel = self.relative_pct
         lo, hi = sorted((100.0 * self.ci_low / self.base, 100.0 * self.ci_high / self.base))
         verb = "cut" if rel < 0 else "raise"
-        return (f"{what} would {verb} {self.metric.replace('_', ' ')} by {abs(rel):.0f}% "
+        return (f"{what} would {verb} {self.label} by {abs(rel):.0f}% "
                 f"(95% interval {lo:+.0f}% to {hi:+.0f}%)")
+
+    def short(self) -> str:
+        """'negative posts +12%' or 'trust at the end -0.8 points': for a list of effects."""
+        if self.in_points:
+            return f"{self.label} {self.diff:+.1f} points"
+        return f"{self.label} {self.relative_pct:+.0f}%" if self.base else ""
 
 
 def _interval(diffs: np.ndarray) -> tuple[float, float]:
@@ -58,17 +89,24 @@ def _interval(diffs: np.ndarray) -> tuple[float, float]:
     return float(diffs.mean() - half), float(diffs.mean() + half)
 
 
-def _outcomes(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
-              fork_at: float, replicas: int, until: float | None,
-              strategy: Strategy | None = None) -> np.ndarray:
+def _summaries(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
+               fork_at: float, replicas: int, until: float | None,
+               strategy: Strategy | None = None) -> list[dict[str, Any]]:
     out = []
     for k in range(replicas):
         sim = Simulation(scenario, seed=seed, journal=list(journal), fork=(fork_at, k),
                          strategy=strategy)
         sim.run(until)
-        s = sim.summary()
-        out.append([float(s[m]) for m in METRICS])
-    return np.asarray(out)
+        out.append(sim.summary())
+    return out
+
+
+def _outcomes(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
+              fork_at: float, replicas: int, until: float | None,
+              strategy: Strategy | None = None) -> np.ndarray:
+    """Replicas x METRICS."""
+    return np.asarray([[float(s[m]) for m in METRICS] for s in _summaries(
+        scenario, seed, journal, fork_at, replicas, until, strategy)])
 
 
 def compare(scenario: Scenario, seed: int, base: Sequence[JournalEntry],
@@ -126,21 +164,25 @@ def without(scenario: Scenario, seed: int, journal: Sequence[JournalEntry], inde
     return compare(scenario, seed, rest, journal, fork_at=entry.at_h, replicas=replicas)
 
 
-def percentile_among(scenario: Scenario, seed: int, team_value: float,
-                     strategies: Sequence[Strategy], replicas: int = 6,
-                     metric: str = "sharers") -> tuple[float, dict[str, float]]:
-    """Share (%) of built-in strategy runs that did worse (more `metric`) than the team.
+def percentile_among(scenario: Scenario, seed: int, team: Mapping[str, Any],
+                     strategies: Sequence[Strategy], replicas: int = 6
+                     ) -> tuple[float, dict[str, dict[str, float]]]:
+    """Share (%) of built-in strategy runs the team's outcome beats, trust first.
 
-    Strategies play the drill's scenario and seed, forked at 0 into replicas.
-    Returns the percentile and each strategy's mean.
+    Runs are ordered by `simulator.analysis.rank_key` (higher trust at the
+    end, then fewer negative posts); a tie counts half. Strategies play the
+    drill's scenario and seed, forked at 0 into replicas. Returns the
+    percentile and each strategy's mean outcomes (METRICS).
     """
-    j = METRICS.index(metric)
-    values: list[float] = []
-    means = {}
+    mine = rank_key(team)
+    worse = ties = total = 0
+    means: dict[str, dict[str, float]] = {}
     for st in strategies:
-        col = _outcomes(scenario, seed, [], 0.0, replicas, None, strategy=st)[:, j]
-        values.extend(col.tolist())
-        means[st.name] = float(col.mean())
-    arr = np.asarray(values)
-    worse = float((arr > team_value).mean() + 0.5 * (arr == team_value).mean())
-    return 100.0 * worse, means
+        runs = _summaries(scenario, seed, [], 0.0, replicas, None, strategy=st)
+        for run in runs:
+            key = rank_key(run)
+            worse += key > mine
+            ties += key == mine
+        total += len(runs)
+        means[st.name] = {m: float(np.mean([float(r[m]) for r in runs])) for m in METRICS}
+    return (100.0 * (worse + 0.5 * ties) / total if total else math.nan), means

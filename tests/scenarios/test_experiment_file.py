@@ -126,7 +126,7 @@ seed: 7
 hours: 24
 grid:
   plan.approval_delay_h: [0, 1, 3]
-  response.empathy: [0.8, 0.9]
+  response.share_empathetic: [0.8, 0.9]
   network.users: [5000]
 sensitivity:
   replications: 2
@@ -142,7 +142,7 @@ sensitivity:
         strategies=(("silent", load_strategy("silent")),
                     ("quick", dataclasses.replace(quick, name="quick")), ("none", None)),
         replications=3, seed=7,
-        grid=(("plan.approval_delay_h", (0.0, 1.0, 3.0)), ("response.empathy", (0.8, 0.9)),
+        grid=(("plan.approval_delay_h", (0.0, 1.0, 3.0)), ("response.share_empathetic", (0.8, 0.9)),
               ("network.users", (5000,))),
         baseline="silent", hours=24.0, sensitivity_replications=2)
     assert [type(v) for v in exp.grid[2][1]] == [int]

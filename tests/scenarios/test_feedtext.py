@@ -15,7 +15,8 @@ from scenarios.personas import _name_pools, personas_for
 from scenarios.textbank import LOCALES, POST_FIELDS, fields_of, fill, iter_templates, text_bank
 from simulator.actions import Action
 from simulator.config import Scenario, Setting
-from simulator.feed import POST_KIND_NAMES, FeedItem
+from simulator.feed import FeedItem
+from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from simulator.network import UserType
 from simulator.simulation import Simulation
 
@@ -27,6 +28,7 @@ SETTINGS = {
                   issue="een onbeschofte filiaalmanager", place="Zwolle",
                   people=["Sanne de Vries"]),
 }
+RESHARE, BRAND_POST = POST_KIND_NAMES[PostKind.RESHARE], POST_KIND_NAMES[PostKind.STATEMENT]
 DUTCH_WORDS = ("de", "het", "een", "niet", "ik", "van", "dit", "nog", "je", "wat", "bij", "zijn")
 
 
@@ -52,8 +54,8 @@ def sim() -> Simulation:
 def items(sim: Simulation) -> list[FeedItem]:
     """Every event and the first 600 reshares: enough to judge, quick to render."""
     feed = sim.feed()[0]
-    reshares = [it for it in feed if it.kind == "reshare"][:600]
-    return sorted([it for it in feed if it.kind != "reshare"] + reshares, key=lambda it: it.t)
+    reshares = [it for it in feed if it.kind == RESHARE][:600]
+    return sorted([it for it in feed if it.kind != RESHARE] + reshares, key=lambda it: it.t)
 
 
 def _render(sim: Simulation, items: list[FeedItem], locale: str, seed: int,
@@ -91,12 +93,15 @@ def test_both_locales_have_the_same_kinds() -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 def test_enough_variety_per_kind(locale: str) -> None:
     posts = text_bank(locale)["posts"]
-    reshare = posts["reshare"]
+    reshare = posts[RESHARE]
     combos = len(reshare["openings"]) * len(reshare["bodies"]) * len(reshare["closings"])
     assert len(reshare["whole"]) >= 15 and len(reshare["bodies"]) >= 15 and combos > 5000
     for kind in ("complaint", "second_victim", "neutral_question", "journalist_inquiry",
-                 "headline", "staff_offmessage", "influencer", "competitor"):
-        assert len(posts[kind]) >= 5, kind
+                 "headline", "staff_offmessage", "influencer", "competitor", "backlash",
+                 "support", "brand_post"):
+        assert len(posts[kind]) >= 3 if kind == "brand_post" else 5, kind
+    for kind in ("backlash", "support"):
+        assert len(posts[kind]["bodies"]) >= 12 and len(posts[kind]["whole"]) >= 5, kind
     for tone in ("empathetic", "neutral", "defensive"):
         assert posts["brand"]["acknowledge"][tone] and posts["brand"]["reply"][tone]
 
@@ -120,19 +125,20 @@ def test_feed_reads_like_a_feed(sim: Simulation, items: list[FeedItem], locale: 
     for post in posts:
         assert post.text and "{" not in post.text and "}" not in post.text, post
         assert post.clock and post.colour_kind
-    reshares = [p.text for p in posts if p.kind == "reshare"][:300]
+    reshares = [p.text for p in posts if p.kind == RESHARE][:300]
     assert len(reshares) == 300
     assert len(set(reshares)) >= 0.8 * len(reshares)
     # neighbouring reshares hardly ever read the same
     assert sum(x == y for x, y in itertools.pairwise(reshares)) <= 3
     counts = sim.net.follower_counts()
     for item, post in zip(items, posts, strict=True):
-        if 0 <= item.actor < sim.net.n and item.kind in (*POST_KIND_NAMES, "brand_statement"):
+        if 0 <= item.actor < sim.net.n and item.kind in (*POST_KIND_NAMES.values(),
+                                                           EventKind.BRAND_POST):
             assert post.persona.followers == counts[item.actor]
             assert post.persona.user == item.actor
-    first = next(p for p in posts if p.kind == "complaint")
+    first = next(p for p in posts if p.kind == POST_KIND_NAMES[PostKind.COMPLAINT])
     assert first.persona.name == SETTINGS[locale].people[0]
-    statements = [p for p in posts if p.kind == "brand_statement"]
+    statements = [p for p in posts if p.kind in (EventKind.BRAND_POST, BRAND_POST)]
     assert statements and all(p.persona.handle == "@FreshWay" for p in statements)
     assert "Maria, we are so sorry. Please DM us." in [p.text for p in statements]
 
@@ -164,46 +170,79 @@ def test_clock_is_local_time_with_weekday() -> None:
 
 
 def test_every_kind_renders(sim: Simulation) -> None:
-    """Synthetic items for kinds a single run may not produce, and typed texts."""
+    """Synthetic items for every kind (a single run may not produce them all), and typed texts.
+
+    Engine events carry no words (text ""): the words come from the kind.
+    """
     net = sim.net
     user = int(np.flatnonzero(net.types == UserType.ORDINARY)[0])
-    items = [FeedItem(1.0, k, actor=user) for k in
-             ("complaint", "reshare", "reignited", "deleted_my_comment", "defence",
-              "influencer")]
-    items += [FeedItem(2.0, "competitor", audience=500), FeedItem(2.0, "media",
-                                                                   actor=net.media[0])]
+    skip = {PostKind.COMPETITOR, PostKind.MEDIA, PostKind.STATEMENT}
+    items = [FeedItem(1.0, POST_KIND_NAMES[k], actor=user) for k in PostKind if k not in skip]
+    items += [FeedItem(2.0, POST_KIND_NAMES[PostKind.COMPETITOR], audience=500),
+              FeedItem(2.0, POST_KIND_NAMES[PostKind.MEDIA], actor=net.media[0]),
+              FeedItem(2.5, BRAND_POST, actor=net.brand)]  # a brand post on its own
     for detail in ("acknowledge", "reply", "solution", "compensation", "update", "contradict"):
         for tone in ("empathetic", "neutral", "defensive"):
-            items.append(FeedItem(3.0, "brand_statement", text=detail, actor=net.brand,
+            items.append(FeedItem(3.0, EventKind.BRAND_POST, actor=net.brand,
                                   extra={"detail": detail, "tone": tone}))
-            items.append(FeedItem(3.0, "action", text=detail, extra={"detail": detail,
-                                                                     "tone": tone}))
+            items.append(FeedItem(3.0, EventKind.ACTION_TAKEN,
+                                  extra={"detail": detail, "tone": tone}))
     for detail in ("journalist_inquiry", "influencer_joins", "staff_offmessage",
                    "competitor_jab", "second_victim"):
-        items.append(FeedItem(4.0, "inject", text=detail.replace("_", " "),
-                              extra={"detail": detail}))
-    items += [FeedItem(5.0, "detected", "the team detects the crisis"),
-              FeedItem(5.0, "staff_offmessage", "a staff member posts off-message"),
-              FeedItem(5.0, "deletion_noticed", "they deleted my comment"),
-              FeedItem(5.0, "media_story", "a news story about the complaint",
-                       actor=net.media[0]),
-              FeedItem(6.0, "inject", "The CEO calls you.", extra={"detail": "second_victim"}),
-              FeedItem(6.0, "staff_offmessage", "Honestly the customer started it."),
-              FeedItem(6.0, "staff_offmessage", "A cashier posts: 'We were told to lie.'")]
+        items.append(FeedItem(4.0, EventKind.INJECT, extra={"detail": detail}))
+    items += [FeedItem(5.0, kind) for kind in (EventKind.DETECTED, EventKind.STAFF_POST,
+                                               EventKind.DELETION_NOTICED, EventKind.TRENDING)]
+    items += [FeedItem(5.0, EventKind.MEDIA_STORY, actor=net.media[0]),
+              FeedItem(6.0, EventKind.INJECT, "The CEO calls you.",
+                       extra={"detail": "second_victim"}),
+              FeedItem(6.0, EventKind.STAFF_POST, "Honestly the customer started it."),
+              FeedItem(6.0, EventKind.STAFF_POST, "A cashier posts: 'We were told to lie.'")]
+    colours = {POST_KIND_NAMES[PostKind.BACKLASH]: "negative",
+               POST_KIND_NAMES[PostKind.SUPPORT]: "positive", BRAND_POST: "brand",
+               EventKind.TRENDING: "system"}
     for locale in LOCALES:
         renderer = FeedRenderer(_scenario(locale), net, 3)
-        posts = renderer.render_all(items)
+        posts = [renderer.render(item, i) for i, item in enumerate(items)]
         for post in posts:
             assert post.text and "{" not in post.text, post
-            assert post.text not in ENGINE_DEFAULTS, post
+            assert post.text != post.kind.replace("_", " "), f"no words for {post.kind}"
+            if post.kind in colours:
+                assert post.colour_kind == colours[post.kind], post
         assert posts[-3].text == "The CEO calls you."
         assert posts[-2].text == "Honestly the customer started it."
         assert posts[-1].text == "We were told to lie."  # the quote, not the narration
         assert next(p for p in posts if p.kind == "competitor").persona.followers == 500
+        trending = next(p for p in posts if p.kind == EventKind.TRENDING)
+        assert "#FreshWay" in trending.text
+        brand_post = next(p for p in posts if p.kind == BRAND_POST)
+        assert brand_post.persona.handle == "@FreshWay"
+        assert brand_post.text in [fill(t, renderer.values)
+                                   for t in text_bank(locale)["posts"]["brand_post"]]
 
 
-ENGINE_DEFAULTS = {"the team detects the crisis", "a news story about the complaint",
-                   "a staff member posts off-message", "they deleted my comment"}
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_statement_and_its_post_read_once(sim: Simulation, locale: str) -> None:
+    """The statement event carries the team's words, the brand post shows them once."""
+    net = sim.net
+    typed = "Maria, we are so sorry. Please DM us."
+    batch = [FeedItem(7.0, BRAND_POST, actor=net.brand),
+             FeedItem(7.0, EventKind.BRAND_POST, typed, actor=net.brand,
+                      extra={"detail": "reply", "tone": "empathetic"}),
+             FeedItem(8.0, BRAND_POST, actor=net.brand),
+             FeedItem(8.0, EventKind.BRAND_POST, actor=net.brand,
+                      extra={"detail": "update", "tone": "neutral"})]
+    forward = FeedRenderer(_scenario(locale), net, 1)
+    forward.remember(batch)
+    backward = FeedRenderer(_scenario(locale), net, 1)
+    backward.remember(batch)
+    a = [forward.render(item, i) for i, item in enumerate(batch)]
+    b = [backward.render(batch[i], i) for i in range(len(batch) - 1, -1, -1)][::-1]
+    assert [p.text for p in a] == [p.text for p in b]
+    assert a[0].text == typed and a[0].persona.handle == "@FreshWay"
+    assert a[1].colour_kind == "system" and typed not in a[1].text
+    updates = [forward._fill(t, batch[2]) for t in text_bank(locale)["posts"]["brand"]["update"]]
+    assert a[2].text in updates and a[3].colour_kind == "system"
+    assert FeedRenderer(_scenario(locale), net, 1).render_all(batch)[0].text == typed
 
 
 def test_fallbacks_when_setting_is_empty(sim: Simulation, items: list[FeedItem]) -> None:

@@ -25,7 +25,7 @@ network:
   undirected: true
   seed: 7
 complaint:
-  arousal: 2
+  arousal: 1
   brand_at_fault: no
   evidence: photo
   complainant_followers: 40
@@ -38,7 +38,7 @@ spread:
   diurnal_trough: 0.3
   diurnal_peak: 1.8
 response:
-  empathy: 0.9
+  share_empathetic: 0.9
   max_updates_counted: 3
 advocates:
   enabled: false
@@ -70,11 +70,11 @@ def test_full_scenario_builds_expected_values(tmp_path: Path) -> None:
     assert isinstance(sc.duration_h, float)
     assert sc.network == NetworkConfig(kind="file", path=str(tmp_path / "edges.txt"),
                                        users=50, undirected=True, seed=7)
-    assert sc.complaint.arousal == 2.0 and isinstance(sc.complaint.arousal, float)
+    assert sc.complaint.arousal == 1.0 and isinstance(sc.complaint.arousal, float)
     assert sc.complaint.brand_at_fault is False
     assert sc.complaint.seed_users == [0, 3]
     assert sc.spread.kernel == "exponential" and sc.spread.per_exposure_prob is None
-    assert sc.response.max_updates_counted == 3 and sc.response.empathy == 0.9
+    assert sc.response.max_updates_counted == 3 and sc.response.share_empathetic == 0.9
     assert sc.advocates.enabled is False and sc.media.hazard_per_h == 0.1
     assert sc.reputation.start == 10.0
     assert sc.plan.coverage == ["mon-fri 09:00-17:00", "sat,sun 10:00-14:00"]

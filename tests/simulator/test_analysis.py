@@ -119,3 +119,52 @@ def test_export_writes_files_that_load_back(tmp_path: Path) -> None:
     assert len(runs) == len(rows) and "plan.approval_delay_h" in runs.columns
     assert runs["plan.coverage"].dropna().tolist() == ['["24/7"]']
     assert len(pd.read_parquet(paths[2])) == 2 * len(rows)
+
+
+def test_trust_ranks_higher_first_and_attention_lower_first() -> None:
+    rows = [row(s, 0, design="sensitivity", reputation_end=rep, negative_posts=neg)
+            for s, rep, neg in (("a", 12.0, 50), ("b", 16.0, 90))]
+    trust = analysis.sensitivity(rows)  # trust at the end by default
+    assert trust["metric"] == "reputation_end" and trust["base"]["ranking"] == ["b", "a"]
+    assert analysis.sensitivity(rows, "negative_posts")["base"]["ranking"] == ["a", "b"]
+    text = analysis.format_table(analysis.summarise([
+        row(s, i, reputation_end=15.0, trust_dip=5.0, negative_posts=10, sharers=8, reach=99)
+        for s in ("base", "other") for i in range(2)]), [])
+    header = text.splitlines()[1]
+    assert header.index("trust end") < header.index("trust dip") < header.index("neg. posts")
+
+
+OLD_RUNS = """CREATE TABLE runs (run_id TEXT PRIMARY KEY, design TEXT NOT NULL,
+    scenario TEXT NOT NULL, strategy TEXT NOT NULL, point TEXT NOT NULL,
+    replication INTEGER NOT NULL, seed INTEGER NOT NULL, params TEXT NOT NULL,
+    version TEXT NOT NULL, status TEXT NOT NULL, error TEXT, elapsed_s REAL,
+    sharers INTEGER, reach INTEGER, negative_posts INTEGER, defences INTEGER,
+    peak_hourly_negative INTEGER, time_to_peak_h REAL, duration_h REAL, detected_at_h REAL,
+    first_response_at_h REAL, media_pickups INTEGER, reputation_min REAL,
+    reputation_end REAL, deletions INTEGER)"""
+
+
+def test_results_of_an_older_version_stay_readable(tmp_path: Path) -> None:
+    """A file without the trust and outside-reach columns: read, never continued."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(OLD_RUNS)
+        db.execute("INSERT INTO runs VALUES ('r1', 'grid', 's', 'silent', '', 0, 1, '{}', "
+                   "'0.1', 'ok', NULL, 0.5, 7, 70, 9, 0, 3, 1.5, 10.0, 0.5, 1.0, 0, 14.0, "
+                   "15.5, 0)")
+    db.close()
+    with ResultsStore(path) as store:
+        (old,) = store.rows()
+        assert old["sharers"] == 7 and old["reputation_end"] == 15.5
+        assert old["trust_dip"] is None and old["participants_outside"] is None
+        with pytest.raises(analysis.StoreError, match="older stormdrill"):
+            store.add([row("silent", 1)])
+    empty = tmp_path / "empty.sqlite"
+    with sqlite3.connect(empty) as db:
+        db.execute(OLD_RUNS)
+    db.close()
+    with ResultsStore(empty) as store:  # no runs yet: upgraded in place
+        store.add([row("silent", 0, reputation_end=15.0, trust_dip=5.0)])
+        assert next(store.rows())["trust_dip"] == 5.0

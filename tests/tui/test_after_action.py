@@ -26,10 +26,13 @@ def test_debrief_measures_each_action(tmp_path: Path) -> None:
     d = debrief(Session.load(path), replicas=4, with_percentile=False)
     assert len(d.timeline) == 2, "the action and the missed decision"
     act = next(row for row in d.timeline if "reply (defensive)" in row[1])
-    assert "this action would raise sharers" in act[2]
+    effect = act[2]  # trust first, then attention
+    assert effect.startswith("this action would") and "trust at the end" in effect
+    assert effect.index("trust") < effect.index("negative posts")
     assert any("deadline missed" in row[1] for row in d.timeline)
     text = markdown([d])
     assert "Team Blue" in text and "Timeline" in text
+    assert text.index("trust at the end") < text.index("negative posts")
 
 
 def test_report_and_leaderboard_from_the_real_program(tmp_path: Path) -> None:
@@ -41,8 +44,26 @@ def test_report_and_leaderboard_from_the_real_program(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     page = out.read_text()
     assert "Leaderboard" in page and "Blue" in page and "Red" in page and "<svg" in page
+    assert "highest trust at the end first" in page
     bad = tmp_path / "junk.json"
     bad.write_text("{}")
     res = subprocess.run([sys.executable, "-m", "tui.cli", "report", str(bad)], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+def test_leaderboard_ranks_trust_first() -> None:
+    """More negative posts but more trust left wins; equal trust goes to fewer posts."""
+    from simulator.config import Scenario
+    from tui.after_action import KEYS, Debrief, blocks
+
+    def team(name: str, trust: float, posts: int) -> Debrief:
+        summary = {**dict.fromkeys((k for k, _ in KEYS), 0), "reputation_end": trust,
+                   "trust_dip": 20.0 - trust, "negative_posts": posts, "sharers": posts,
+                   "reach": 10 * posts}
+        return Debrief(Session(scenario="s", seed=1, team=name), Scenario(), summary)
+
+    board = next(b for b in blocks([team("A", 12.0, 100), team("B", 16.0, 900),
+                                    team("C", 16.0, 300)]) if b[0] == "table")
+    assert [r[1] for r in board[2]] == ["C", "B", "A"]
+    assert board[1][2:5] == ["trust at the end", "trust dip", "negative posts"]

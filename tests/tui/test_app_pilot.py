@@ -13,6 +13,7 @@ import pytest
 from drillapp import drill_app, drill_scenario, sync
 from textual.widgets import Input, OptionList, Select
 
+from simulator.kinds import EventKind
 from tui.app import build_app
 from tui.screens import (
     ActionModal,
@@ -187,7 +188,7 @@ async def test_facilitator_panel_fires_an_inject(tmp_path: Path) -> None:
         entry = drill.controller.sim.journal[-1]
         assert entry.inject == 0 and entry.at_h == pytest.approx(1.5)
         await _run_to(pilot, drill, 1.6)  # the engine plays the inject as the clock moves
-        assert any(p.kind == "inject" for p in drill.query_one(Feed).posts)
+        assert any(p.kind == EventKind.INJECT for p in drill.query_one(Feed).posts)
     assert Session.load(tmp_path / "session.json").journal[-1].inject == 0
 
 

@@ -48,7 +48,8 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
             extra.append({"run_id": f"sens-{point}-{strategy}", "design": "sensitivity",
                           "scenario": "s", "strategy": strategy, "point": point,
                           "replication": 0, "seed": 1, "params": params, "version": "t",
-                          "status": "ok", "error": None, "elapsed_s": 0.0, "sharers": value})
+                          "status": "ok", "error": None, "elapsed_s": 0.0, "sharers": value,
+                          "negative_posts": 10 * value, "reputation_end": 30.0 - value})
     with ResultsStore(out) as store:
         store.add(extra)
     return out
@@ -74,6 +75,8 @@ def test_html_report_is_self_contained(results: Path, tmp_path: Path) -> None:
     assert "Paired difference vs <strong>silent</strong>" in text
     assert "ValueError: a broken run" in text and "Failed runs (1)" in text
     assert "spread.repeat_exposure" in text  # flips the ranking of fast and slow
+    assert text.index("trust at the end") < text.index("Base ranking by mean negative posts")
+    assert "Base ranking by mean trust at the end (best first): fast (25.0) &gt; slow" in text
     assert not re.search(r"(src|href)=\"https?:", text)
 
 

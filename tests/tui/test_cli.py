@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BAD = ROOT / "tests" / "fixtures" / "bad"
 REQUIRED = {"sharers", "reach", "peak_hourly_negative", "time_to_peak_h", "detected_at_h",
             "first_response_at_h", "media_pickups", "reputation_min", "reputation_end",
-            "duration_h"}
+            "duration_h", "duration_cut_off", "participants_outside", "outside_share",
+            "first_media_at_h", "trust_start", "trust_dip", "trust_30d", "deletions_noticed",
+            "hourly_trust", "negative_posts"}
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -36,7 +38,24 @@ def test_run_default_scenario_prints_a_readable_summary(
         capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--hours", "12"]) == 0
     text = capsys.readouterr().out
-    assert "negative posters (sharers)" in text and "reputation" in text
+    assert "participants (negative posters)" in text and "after 30 days" in text
+    assert text.index("Trust") < text.index("Attention"), "trust first"
+
+
+def test_summary_shows_trust_then_attention() -> None:
+    from tui.cli import format_summary
+
+    s = {"scenario": "s", "strategy": None, "seed": 1, "trust_start": 20.0,
+         "reputation_min": 13.6, "reputation_end": 15.0, "trust_dip": 6.4, "trust_30d": 18.2,
+         "negative_posts": 1200, "sharers": 800, "participants_outside": 240,
+         "outside_share": 0.3, "reach": 9000, "peak_hourly_negative": 90, "time_to_peak_h": 5.5,
+         "duration_h": 72.0, "duration_cut_off": True, "first_media_at_h": None,
+         "detected_at_h": 1.0, "first_response_at_h": None, "media_pickups": 0, "defences": 3,
+         "deletions": 1, "deletions_noticed": 1, "hourly_negative": [1, 5, 3]}
+    text = format_summary(s, "A storm")
+    assert text.index("Trust") < text.index("Attention") < text.index("Response")
+    assert "still going at the end" in text and "240 (30%)" in text
+    assert "13.6" in text and "18.2" in text and "no response" in text
 
 
 def test_same_seed_same_json_from_the_real_program() -> None:

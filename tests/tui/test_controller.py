@@ -9,6 +9,7 @@ from factory import scenario
 
 from simulator import Action
 from simulator.config import ActionSpec, DecisionOption, DecisionPoint
+from simulator.kinds import NEGATIVE_KINDS, POST_KIND_NAMES
 from tui.controller import DrillController
 from tui.session import Session, SessionError
 
@@ -63,7 +64,8 @@ def test_team_sees_nothing_before_detection(tmp_path: Path) -> None:
     ctl.paused = False
     ctl.set_speed(3)
     up = ctl.advance(60.0)  # six hours on a Friday night: nobody is watching
-    posts = [i for i in up.items if i.kind in ("complaint", "reshare")]
+    negative = {POST_KIND_NAMES[k] for k in NEGATIVE_KINDS}
+    posts = [i for i in up.items if i.kind in negative]
     assert posts and ctl.sim.brand.detected_at is None
     assert not any(ctl.team_can_see(i) for i in posts)
 

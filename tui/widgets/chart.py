@@ -1,4 +1,4 @@
-"""A small text chart: hourly negative volume, reputation, and the team's actions.
+"""A small text chart: the trust index, hourly negative volume, and the team's actions.
 
 One column per simulated hour (the latest hours when the run is longer than
 the widget is wide); a marker row shows the hours in which the team acted.
@@ -41,7 +41,7 @@ def markers(action_hours: Sequence[float], first: int, width: int) -> str:
 
 
 class Chart(Widget):
-    """Volume and reputation sparklines with the team's actions marked."""
+    """Trust and volume sparklines with the team's actions marked."""
 
     DEFAULT_CSS = """
     Chart {
@@ -63,7 +63,7 @@ class Chart(Widget):
 
     def render(self) -> Content:
         d = self.data
-        labels = [self.tr("chart.volume"), self.tr("chart.reputation"), self.tr("chart.actions")]
+        labels = [self.tr("chart.reputation"), self.tr("chart.volume"), self.tr("chart.actions")]
         pad = max(len(x) for x in labels) + 1
         width = max(1, self.content_size.width - pad)
         # volume is a monitoring number: nothing before the brand detects the crisis
@@ -75,7 +75,7 @@ class Chart(Widget):
         rep = bars(reputation[first:])
         acts = markers([t for t, kind in d.get("actions", []) if kind != "inject"], first,
                        width).rstrip()
-        rows = [(labels[0], vol, "$error"), (labels[1], rep, "$success"),
+        rows = [(labels[0], rep, "$success"), (labels[1], vol, "$error"),  # trust first
                 (labels[2], acts, "$primary")]
         return Content("\n").join(
             Content.from_markup(f"[$text-muted]$label[/][{style}]$row[/]",

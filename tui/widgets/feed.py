@@ -22,6 +22,7 @@ from textual.widgets import Static
 
 from simulator.config import Scenario
 from simulator.feed import FeedItem
+from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from tui.i18n import Strings
 
 MAX_POSTS = 50  # posts kept on screen (a long feed makes every redraw slower)
@@ -46,7 +47,13 @@ class Post:
     colour: str  # a key of COLOURS
 
 
+#: the brand's own kinds: its statement (the event) and the post the spread counts
+BRAND_KINDS = frozenset({EventKind.BRAND_POST.value, POST_KIND_NAMES[PostKind.STATEMENT]})
+
+
 class PostSource(Protocol):
+    def remember(self, items: Iterable[FeedItem]) -> None: ...
+
     def post(self, item: FeedItem, index: int) -> Post: ...
 
 
@@ -56,33 +63,43 @@ class RendererSource:
     def __init__(self, renderer: object) -> None:
         self.renderer = renderer
 
+    def remember(self, items: Iterable[FeedItem]) -> None:
+        """Let the renderer pair each brand statement with its post before rendering."""
+        self.renderer.remember(items)  # type: ignore[attr-defined]
+
     def post(self, item: FeedItem, index: int) -> Post:
         r = self.renderer.render(item, index)  # type: ignore[attr-defined]
         return Post(r.t, r.clock, r.persona.name, r.persona.handle, r.kind, r.text,
                     r.colour_kind)
 
 
-_PLAIN_COLOURS = {"complaint": "negative", "reshare": "negative", "reignited": "negative",
-                  "deleted_my_comment": "negative", "influencer": "negative",
-                  "competitor": "negative", "defence": "positive", "media": "media",
-                  "media_story": "media", "brand_statement": "brand",
-                  "staff_offmessage": "staff", "inject": "inject"}
+def _colour(kind: str) -> str:
+    """The feed renderer's colour of a kind (one table, in scenarios.feedtext)."""
+    try:
+        from scenarios.feedtext import colour_of
+    except ImportError:  # pragma: no cover - the renderer ships with scenarios
+        return "system"
+    return colour_of(kind)
 
 
 class PlainSource:
-    """A fallback without personas: the item's kind and engine text."""
+    """A fallback without personas: the item's kind, or the text someone typed."""
 
     def __init__(self, scenario: Scenario, tr: Strings) -> None:
         self.scenario, self.tr = scenario, tr
 
+    def remember(self, items: Iterable[FeedItem]) -> None:
+        """Nothing to pair: plain posts show each item as it is."""
+
     def post(self, item: FeedItem, index: int) -> Post:
-        who = (self.scenario.setting.brand_name if item.kind == "brand_statement"
+        brand = item.kind in BRAND_KINDS
+        who = (self.scenario.setting.brand_name if brand
                else f"user {item.actor}" if item.actor >= 0 else "stormdrill")
-        handle = (self.scenario.setting.brand_handle if item.kind == "brand_statement"
+        handle = (self.scenario.setting.brand_handle if brand
                   else f"@u{item.actor}" if item.actor >= 0 else "")
         text = item.text or item.kind.replace("_", " ")
         return Post(item.t, self.tr.clock(self.scenario.start, item.t), who, handle, item.kind,
-                    text, _PLAIN_COLOURS.get(item.kind, "system"))
+                    text, _colour(item.kind))
 
 
 def post_source(scenario: Scenario, network: object, seed: int, tr: Strings) -> PostSource:
@@ -142,6 +159,8 @@ class Feed(VerticalScroll):
 
     def add(self, items: Iterable[FeedItem]) -> None:
         """New items from the clock (in time order)."""
+        items = list(items)
+        self.source.remember(items)
         for item in items:
             self.backlog.append((self.count, item))
             self.count += 1

@@ -2,8 +2,9 @@
 
 `start(...)` copies what the forecast needs (scenario, seed, journal, now) and
 runs `tui.whatif.forecast` in a thread worker, which posts `Forecast.Ready`
-(or `Forecast.Failed`) back; the panel shows one sentence per metric. The
-clock keeps running meanwhile: the result says which moment it is about.
+(or `Forecast.Failed`) back; the panel shows one sentence per metric, trust
+first, then attention. The clock keeps running meanwhile: the result says
+which moment it is about.
 """
 
 from __future__ import annotations
@@ -26,16 +27,34 @@ from tui.whatif import Comparison, forecast
 WAIT_H = 6.0
 
 
+#: Dutch names of the compared outcomes (tui.whatif.METRICS, trust first)
+NL_LABELS = {"reputation_end": "het vertrouwen aan het eind",
+             "negative_posts": "het aantal negatieve berichten", "sharers": "het aantal klagers",
+             "reach": "het bereik"}
+
+
+def _nl(x: float) -> str:
+    """A signed number with one decimal, Dutch style ('+1,2')."""
+    return f"{x:+.1f}".replace(".", ",")
+
+
 def sentence(tr: Strings, comparison: Comparison) -> str:
     """The comparison in words; the English sentence is the whatif module's own."""
     what = tr("forecast.what")
-    if tr.locale == "en" or not comparison.base:
+    if tr.locale == "en":
         return comparison.sentence(what)
-    rel = comparison.relative_pct
-    lo, hi = sorted((100.0 * comparison.ci_low / comparison.base,
-                     100.0 * comparison.ci_high / comparison.base))
-    metric = {"sharers": "het aantal klagers", "reach": "het bereik",
-              "reputation_end": "de eindreputatie"}.get(comparison.metric, comparison.metric)
+    c = comparison
+    metric = NL_LABELS.get(c.metric, c.metric.replace("_", " "))
+    if c.in_points:  # trust: index points
+        if not (c.diff or c.ci_low or c.ci_high):
+            return f"{what}: geen meetbaar effect op {metric}"
+        verb = "verhogen" if c.diff > 0 else "verlagen"
+        return (f"{what} zou {metric} met {_nl(abs(c.diff))[1:]} punt {verb} "
+                f"(95%-interval {_nl(c.ci_low)} tot {_nl(c.ci_high)})")
+    if not c.base:
+        return f"{what}: geen meetbaar effect op {metric}"
+    rel = c.relative_pct
+    lo, hi = sorted((100.0 * c.ci_low / c.base, 100.0 * c.ci_high / c.base))
     verb = "verlagen" if rel < 0 else "verhogen"
     return (f"{what} zou {metric} met {abs(rel):.0f}% {verb} "
             f"(95%-interval {lo:+.0f}% tot {hi:+.0f}%)")

@@ -1,4 +1,5 @@
-"""The drill's numbers: volume, reach, reputation, media, times since detection and update.
+"""The drill's numbers: trust first, then volume and reach, media, times since detection and
+update (drills are scored on trust first, attention second).
 
 Attributes down: the drill screen sets `data` (the controller's `metrics()`
 dict with the clock and speed added) and the widget redraws.
@@ -52,10 +53,10 @@ class Metrics(Static):
         seen = d.get("detected", True)
         hidden = "-"
         rows = [
-            ("metrics.negative", f"{d['negative_last_hour']:,}" if seen else hidden, "$error"),
-            ("metrics.reach", f"{d['reach']:,}" if seen else hidden, "$warning"),
             ("metrics.reputation", rep,
              "$success" if start is None or d["reputation"] >= start else "$error"),
+            ("metrics.negative", f"{d['negative_last_hour']:,}" if seen else hidden, "$error"),
+            ("metrics.reach", f"{d['reach']:,}" if seen else hidden, "$warning"),
             ("metrics.media", f"{d['media_stories']}", "$accent"),
             ("metrics.since_detection",
              duration(d["since_detection_h"], tr("metrics.not_yet")), "$text"),
