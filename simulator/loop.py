@@ -362,6 +362,7 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fa
     fthr = fp[P_DEFEND] * mass if (fp[P_DEFEND] > 0.0 and story == S_COMPLAINT) else -1.0
     p_thr[pid] = base * mass
     storm = carries_storm(kind)
+    reached = 0 if own else OUTSIDE  # a story's or a jab's readers are outside the graph
     fixed = own and story == S_COMPLAINT and kind == K_COMPLAINT
     done = posted[S_COMPLAINT if story == S_BACKLASH else story]
     pushed = 0
@@ -380,7 +381,8 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fa
                 pushed += 1
         elif u < thr and done[v] == 0 and mute[v] == 0:
             delay = kernel_ppf(kp, ((u * DIGITS) % 1.0) * mass)
-            heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, op + delay, v, pid, story, u)
+            heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, op + delay, v, pid, story + reached,
+                      u)
             pushed += 1
     if negative and fp[P_OUT] > 0.0:
         level = trend(fp, t)

@@ -12,6 +12,7 @@ kept as they are.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -73,11 +74,19 @@ class Network:
         return self._n_star
 
     def _compute_n_star(self) -> float:
+        return self.seen_star(1.0, math.inf)
+
+    def seen_star(self, visibility: float, seen_cap: float) -> float:
+        """Mean followers who SEE a post of a reached user (MODEL.md 3.1).
+
+        As `n_star`, with each author's audience min(visibility x k_out,
+        seen_cap): the branching ratio is solved over seen exposures.
+        """
         mask = (self.types == UserType.ORDINARY) | (self.types == UserType.INFLUENCER)
         k_in = self.following_counts()[mask].astype(float)
-        k_out = self.follower_counts()[mask].astype(float)
+        seen = np.minimum(visibility * self.follower_counts()[mask].astype(float), seen_cap)
         total = k_in.sum()
-        return float((k_in * k_out).sum() / total) if total > 0 else 0.0
+        return float((k_in * seen).sum() / total) if total > 0 else 0.0
 
     def nbytes(self) -> int:
         return int(self.indptr.nbytes + self.indices.nbytes + self.types.nbytes)

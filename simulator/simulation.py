@@ -120,7 +120,7 @@ class Simulation:
         if sp.per_exposure_prob is not None:
             p0 = sp.per_exposure_prob
         else:  # the branching ratio is over seen exposures (MODEL.md 3.1)
-            n_star = self.net.n_star() * sp.visibility
+            n_star = self.net.seen_star(sp.visibility, sp.seen_cap)
             p0 = min(1.0, sp.branching_ratio / n_star) if n_star > 0 else 0.0
         evidence = {"video": cp.evidence_multiplier_video,
                     "photo": cp.evidence_multiplier_photo}.get(cp.evidence, 1.0)
@@ -223,7 +223,9 @@ class Simulation:
             never = rng.random() < fx.webcare_never_prob
             latency = fx.webcare_latency_median_h * math.exp(
                 fx.webcare_latency_sigma * rng.standard_normal())
-            strategy = dataclasses.replace(strategy, respond_after_h=None if never else latency)
+            # Einwiller & Steilen measured latency from the complaint, not from detection
+            after = max(0.0, self.brand.complaint_at + latency - t0)
+            strategy = dataclasses.replace(strategy, respond_after_h=None if never else after)
         for at, action in strategy.timeline(self.duration - t0):
             wait = t0 + at - self.env.now
             if wait > 0:
@@ -368,12 +370,16 @@ class Simulation:
 
     def _respond_changed(self) -> None:
         """Tell the spread loop and the trust index what the brand's response now is."""
-        self.spread.brand_mult = self.brand.multiplier()
+        mult = self.brand.multiplier()
+        if mult > self.brand.bound * (1.0 + 1e-12):  # exact thinning needs this, always
+            raise AssertionError(f"share multiplier {mult} above its thinning bound "
+                                 f"{self.brand.bound}")
+        self.spread.brand_mult = mult
         if self.brand.spoken:
             weight = self.brand.response_weight()
             self.spread.set_response(weight)
             self.trust.response_changed(self.spread.damage, self.spread.damage_base,
-                                        weight, self.brand.contradicted_at is not None)
+                                        weight * self.spread.judgement_extra)
 
     def _authors(self, kinds: tuple[int, ...]) -> np.ndarray:
         """Distinct graph users who wrote a post of one of these kinds."""

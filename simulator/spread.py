@@ -160,6 +160,10 @@ class SpreadState:
         """A weight on every later judgement whatever the reply (a noticed deletion)."""
         self.fp[L.P_W_EXTRA] = weight
 
+    @property
+    def judgement_extra(self) -> float:
+        return float(self.fp[L.P_W_EXTRA])
+
     def boost_trend(self, until: float) -> None:
         """A news story keeps the storm trending until `until` (sim hours)."""
         self.fp[L.P_BOOST_UNTIL] = max(self.fp[L.P_BOOST_UNTIL], until)

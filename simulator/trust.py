@@ -9,7 +9,8 @@ weights into an index (MODEL.md section 4):
   everyone with weight 1 costs `damage` points;
 - repair: when the brand's visible response changes, a share `repair_reach`
   of those who judged earlier see the new statement and move their judgement
-  to what it would be now (half as far after a contradiction);
+  to what it would be now (the response weight already counts a
+  contradiction, so repair is not reduced a second time);
 - recovery: damage fades with time constant `recovery_days` to a permanent
   residual (`permanent_share`): restoration leaves a net negative effect
   (Gijsenberg, van Heerde & Verhoef 2015).
@@ -42,16 +43,13 @@ class TrustIndex:
         self._regimes: list[list[float]] = []  # [base weight, weight] judged under one response
         self._mark = (0.0, 0.0)  # (weight, base weight) when the current response began
 
-    def response_changed(self, damage: float, base: float, weight: float,
-                         contradicted: bool) -> None:
-        """The brand's visible response is now `weight`: earlier judges update in part."""
+    def response_changed(self, damage: float, base: float, weight: float) -> None:
+        """Judgements formed now weigh `weight`: a share of earlier judges update to it."""
         d, b = damage - self._mark[0], base - self._mark[1]
         if b > 0:
             self._regimes.append([b, d])
         self._mark = (damage, base)
         share = self.fx.repair_reach
-        if contradicted:
-            share *= 1.0 - self.fx.contradiction_repair_loss
         for regime in self._regimes:
             delta = share * (regime[0] * weight - regime[1])
             regime[1] += delta
