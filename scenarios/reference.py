@@ -12,10 +12,11 @@ import dataclasses
 import re
 import sys
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from scenarios.schema import describe
 from simulator.config import Scenario
+from simulator.fitted import FITTED
 from simulator.strategy import Strategy
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -79,33 +80,48 @@ def formats_reference() -> str:
         "### Experiment keys", "", head, *key_table(ExperimentFile), ""])
 
 
-def _range(meta: dict[str, Any]) -> str:
+def _range(meta: dict[str, Any], tp: Any) -> str:
+    """The plausible range; failing that, the choices or the limits the loader accepts."""
     rng = meta.get("range")
     if rng:
         return f"{rng[0]:g} - {rng[1]:g}"
-    return ""
+    if get_origin(tp) is Literal:
+        return " / ".join(str(a) for a in get_args(tp))
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if lo is not None and hi is not None:
+        return f"none stated (accepts {lo:g} - {hi:g})"
+    return "none stated"
+
+
+def _source(name: str, meta: dict[str, Any]) -> str:
+    """The evidence cell: the source, marked when the default is the jointly fitted value."""
+    source = meta.get("source", "") or (
+        "none: a modelling assumption" if meta.get("tag") == "[A]" else "none given")
+    if name in FITTED:
+        return f"fitted (simulator/fitted.py); {source}"
+    return source
 
 
 def parameter_table() -> str:
-    """Every model parameter: default, plausible range, evidence tag, source."""
+    """Every model parameter: default, plausible range, evidence tag, source.
+
+    A parameter whose default comes from the jointly fitted set is marked
+    "fitted (simulator/fitted.py)"; where the code states no plausible range,
+    the range cell says so and gives the limits a scenario file may use.
+    """
     rows = ["| parameter | default | range | tag | source | meaning |",
             "|---|---|---|---|---|---|"]
     hints = get_type_hints(Scenario)
-    for section in MODEL_SECTIONS:
+    for section in (*MODEL_SECTIONS, "network"):
         cls = hints[section]
+        types = get_type_hints(cls)
         for f in dataclasses.fields(cls):
             meta = dict(f.metadata)
             if not meta.get("tag"):
                 continue
-            rows.append(f"| `{section}.{f.name}` | `{_default(f)}` | {_range(meta)} | "
-                        f"{meta['tag']} | {_cell(meta.get('source', ''))} | "
-                        f"{_cell(meta.get('doc', ''))} |")
-    net = hints["network"]
-    for f in dataclasses.fields(net):
-        meta = dict(f.metadata)
-        if meta.get("tag"):
-            rows.append(f"| `network.{f.name}` | `{_default(f)}` | {_range(meta)} | "
-                        f"{meta['tag']} | {_cell(meta.get('source', ''))} | "
+            name = f"{section}.{f.name}"
+            rows.append(f"| `{name}` | `{_default(f)}` | {_cell(_range(meta, types[f.name]))} | "
+                        f"{meta['tag']} | {_cell(_source(name, meta))} | "
                         f"{_cell(meta.get('doc', ''))} |")
     return "\n".join(rows) + "\n"
 
