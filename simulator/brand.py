@@ -39,6 +39,19 @@ STATEMENT_REACTIONS: dict[tuple[str, str], tuple[Story, str]] = {
 }
 
 
+#: levers that rebuild (Coombs 2007: apology, compensation, corrective action)
+REBUILD = frozenset({"empathetic", "compensation", "solution"})
+
+
+def _posture(kind: str, tone: str) -> str | None:
+    """'rebuild', 'deny' or None (neutral lines and updates show no posture)."""
+    if kind in ("solution", "compensation"):
+        return "rebuild"
+    if kind in ("acknowledge", "reply"):
+        return {"empathetic": "rebuild", "defensive": "deny"}.get(tone)
+    return None
+
+
 def share_bound(fx: ResponseEffects) -> float:
     """The largest share multiplier the brand can ever reach (the thinning bound)."""
     bound = max(1.0, fx.share_update) ** fx.max_updates_counted
@@ -68,6 +81,7 @@ class BrandState:
     last_spoken_at: float | None = None
     first_media_at: float | None = None
     levers: set[str] = field(default_factory=set)  # keys of SHARE_LEVERS in force
+    stance: str | None = None  # the latest posture shown: "rebuild" or "deny" (Coombs 2007)
     updates: int = 0
     contradicted_at: float | None = None
     stole_thunder: bool = False
@@ -93,23 +107,28 @@ class BrandState:
     def response_weight(self) -> float:
         """Weight of a judgement formed now, once the brand has spoken (1: no effect).
 
-        Accommodative statements (apology, sympathy, compensation) repair about
-        equally (Coombs & Holladay 2008); after a contradiction every repair
-        counts only in part, and the contradiction itself costs credibility.
+        Accommodative statements (apology, sympathy, compensation, corrective
+        action) repair about equally (Coombs & Holladay 2008; Langaro et al.
+        2024), and an apology with corrective action more; the latest posture
+        shown is what a newcomer judges (a retracted denial stops weighing,
+        an apology followed by a denial stops helping); after a contradiction
+        every repair counts only in part and the contradiction itself costs
+        credibility.
         """
         fx = self.fx
         benefits: list[float] = []
         w = 1.0
-        if self.levers & {"empathetic", "compensation"}:
+        rebuilt = self.levers & REBUILD
+        if rebuilt and self.stance != "deny":
             benefits.append(fx.trust_accommodative)
+            if "solution" in rebuilt and rebuilt - {"solution"}:
+                benefits.append(fx.trust_solution)
         elif "neutral" in self.levers:
             benefits.append(fx.trust_neutral)
-        if "solution" in self.levers:
-            benefits.append(fx.trust_solution)
         benefits.append(fx.trust_update ** min(self.updates, fx.max_updates_counted))
-        if self.stole_thunder and "defensive" not in self.levers:
+        if self.stole_thunder and self.stance != "deny":
             benefits.append(fx.trust_stealing_thunder)
-        if "defensive" in self.levers:
+        if self.stance == "deny":
             w *= fx.trust_defensive_hedonic if self.hedonic else fx.trust_defensive
         keep = 1.0 - fx.contradiction_repair_loss if self.contradicted_at is not None else 1.0
         for b in benefits:
@@ -126,10 +145,12 @@ class BrandState:
             self.stole_thunder = self.first_media_at is None or now < self.first_media_at
         self.last_spoken_at = now
         provoked = False
-        if kind in ("acknowledge", "reply"):
-            opposite = {"empathetic": "defensive", "defensive": "empathetic"}.get(tone)
-            if opposite in self.levers:
+        posture = _posture(kind, tone)
+        if posture is not None:
+            if self.stance is not None and posture != self.stance:
                 provoked = self.contradict(now)  # mixing deny with rebuild (Coombs 2007)
+            self.stance = posture
+        if kind in ("acknowledge", "reply"):
             self.levers.add(tone)
             provoked = provoked or tone == "defensive"
         elif kind in ("solution", "compensation"):

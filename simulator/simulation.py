@@ -99,10 +99,10 @@ class Simulation:
             env.process(self._media())
         for inject in sc.injects:
             env.process(self._inject(inject))
+        if fork is not None:  # before the journal: an action at the fork time is future
+            self._at(fork[0], lambda: self._reseed(fork[1]))
         for entry in journal:
             self._schedule_replay(entry)
-        if fork is not None:
-            self._at(fork[0], lambda: self._reseed(fork[1]))
 
     def _reseed(self, replica: int) -> None:
         """Switch every random stream to replica `replica`'s (see `fork`)."""

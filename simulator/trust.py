@@ -7,10 +7,13 @@ weights into an index (MODEL.md section 4):
 
 - index points lost = `damage` x judgement weight / users, so a storm seen by
   everyone with weight 1 costs `damage` points;
-- repair: when the brand's visible response changes, a share `repair_reach`
-  of those who judged earlier see the new statement and move their judgement
-  to what it would be now (the response weight already counts a
-  contradiction, so repair is not reduced a second time);
+- repair: at each statement, a share `repair_reach` of those who judged
+  earlier see it and, where it would make them judge more kindly, move their
+  judgement to what it would be now (MODEL.md 4: "people who judged before
+  the brand spoke and later see its statement update part of the way"); a
+  statement never makes an earlier judge think worse (newcomers bear that),
+  and the response weight already counts a contradiction, so repair is not
+  reduced a second time;
 - recovery: damage fades with time constant `recovery_days` to a permanent
   residual (`permanent_share`): restoration leaves a net negative effect
   (Gijsenberg, van Heerde & Verhoef 2015).
@@ -51,7 +54,7 @@ class TrustIndex:
         self._mark = (damage, base)
         share = self.fx.repair_reach
         for regime in self._regimes:
-            delta = share * (regime[0] * weight - regime[1])
+            delta = share * min(0.0, regime[0] * weight - regime[1])
             regime[1] += delta
             self._repair += delta
 
