@@ -100,8 +100,9 @@ class BrandState:
         """Share multiplier of every statement in force (`now` kept for callers' clarity)."""
         fx = self.fx
         m = fx.share_update ** min(self.updates, fx.max_updates_counted)
-        for lever in self.levers:
-            m *= getattr(fx, SHARE_LEVERS[lever])
+        for lever, name in SHARE_LEVERS.items():  # table order, as share_bound: same rounding
+            if lever in self.levers:
+                m *= getattr(fx, name)
         return m
 
     def response_weight(self) -> float:

@@ -1,4 +1,4 @@
-"""Validation tests (MODEL.md section 5): make the shared `vhelpers` module importable
+"""Validation tests (MODEL.md section 7): make the shared `vhelpers` module importable
 under any pytest import mode."""
 
 import sys

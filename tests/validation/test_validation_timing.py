@@ -1,9 +1,10 @@
-"""Timing targets of MODEL.md section 5: the SEISMIC kernel, thinning and the diurnal
-time change (time-rescaling theorem; totals unchanged by the diurnal profile).
+"""Timing rows of MODEL.md section 7: the SEISMIC kernel, thinning and the diurnal
+time change (time-rescaling theorem; totals with and without the diurnal profile).
 
 Most checks use a star: user 0 posts the complaint to N followers who follow nobody
 and have no followers, so every reshare is a direct reaction to the seed post and
-nothing spreads further.
+nothing spreads further. Every attention layer of MODEL.md section 3 is off
+(`vhelpers.LAYERS_OFF`).
 """
 
 from __future__ import annotations
@@ -13,22 +14,21 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 from vhelpers import (
+    assert_layers_off,
     check,
     edge_config,
-    mean_se,
     network_config,
-    quick_size,
     scenario,
+    spread_off,
 )
 
 from simulator.actions import Action
-from simulator.brand import speed_decayed
+from simulator.brand import share_bound
 from simulator.config import CrisisPlan, ResponseEffects, SpreadConfig
 from simulator.kernel import make_kernel
 from simulator.network import from_edge_arrays
-from simulator.population import build_network
 from simulator.simulation import Simulation
 from simulator.spread import PostKind
 
@@ -49,14 +49,19 @@ def star_scenario(spread: SpreadConfig, duration_h: float, **kw):
 
 
 def reaction_times(sim: Simulation) -> np.ndarray:
-    """Times of the direct reactions to the seed post (seed excluded), sorted."""
+    """Times of the direct reactions to the seed post (seed excluded), sorted.
+
+    Besides the seed post and its reshares the run may hold only the brand's own
+    statements (posts to the brand account's followers, of whom there are none here).
+    """
     sp = sim.spread
     kinds = np.asarray(sp.post_kind)
     authors = np.asarray(sp.post_author)
     times = np.asarray(sp.post_time, dtype=float)
     direct = (kinds == int(PostKind.RESHARE)) & (authors != 0)
+    statements = (kinds == int(PostKind.STATEMENT)) & (authors == sim.net.brand)
     assert np.count_nonzero(kinds == int(PostKind.COMPLAINT)) == 1
-    assert np.count_nonzero(~direct) == 1  # the seed post and nothing else
+    assert np.count_nonzero(~direct & ~statements) == 1  # the seed post and nothing else
     return np.sort(times[direct])
 
 
@@ -93,12 +98,13 @@ def test_seismic_kernel_sampled_delays(star, record_property):
     Tolerance: 3 binomial SE, sqrt(F(1-F)/60000) (about 0.002-0.006 at 3 SE).
     """
     kernel = make_kernel(SpreadConfig(horizon_h=1e12))
-    sc = star_scenario(SpreadConfig(diurnal=False, per_exposure_prob=1.0, horizon_h=1e12),
+    sc = star_scenario(spread_off(diurnal=False, per_exposure_prob=1.0, horizon_h=1e12),
                        duration_h=24.5)
     delays = []
     for seed in range(KERNEL_RUNS):
         sim = Simulation(sc, seed=seed, network=star)
         sim.run()
+        assert_layers_off(sim)
         t0 = float(np.asarray(sim.spread.post_time)[0])
         delays.append(reaction_times(sim) - t0)
     d = np.concatenate(delays)
@@ -115,7 +121,6 @@ def test_seismic_kernel_sampled_delays(star, record_property):
 
 RESCALE_P, RESCALE_T = 0.1, 72.0
 RESCALE_RUNS = 2
-ACT_AT = 3.0
 
 
 def rescaled_times(sim: Simulation, p: float, n: int,
@@ -186,8 +191,9 @@ def check_rescaling(sims, mults, record_property, label):
 
 def diurnal_plan_scenario():
     """Star, SEISMIC kernel, diurnal ON; brand layer ON (candidates are scheduled at the
-    bound 1.3 x 1.15 x 1.05 and thinned) with no strategy, so only test actions speak."""
-    spread = SpreadConfig(diurnal=True, per_exposure_prob=RESCALE_P)
+    bound `share_bound` = 1.12 x 1.08 = 1.21 and thinned) with no strategy, so only test
+    actions speak."""
+    spread = spread_off(diurnal=True, per_exposure_prob=RESCALE_P)
     return star_scenario(spread, duration_h=RESCALE_T, plan=CrisisPlan(enabled=True))
 
 
@@ -199,8 +205,9 @@ def test_time_rescaling_diurnal(star, record_property):
     Poisson process: gaps ~ Exp(1).
     Setting: star, N = 20000 followers, p = 0.1, SEISMIC kernel (horizon 336 h),
     diurnal profile on (start Monday 09:00), brand layer on with no action (so the
-    multiplier is 1 but candidates are scheduled at the bound 1.57 and thinned),
-    72 h, 2 run seeds (~3300 reactions).
+    multiplier is 1 but candidates are scheduled at the bound 1.21 and thinned),
+    72 h, 2 run seeds (~3200 reactions: the KS tests' power comes from the number of
+    reactions, not of runs; the count's SD is binomial, ~53).
     Expected: KS p-value > 0.01 for the gaps against Exp(1) and for the rescaled
     times against uniform; reaction count within 3 SD of N q(T) (binomial). (A
     compensator without the time change fails the uniformity test at p ~ 1e-25.)
@@ -211,108 +218,189 @@ def test_time_rescaling_diurnal(star, record_property):
         sim = Simulation(sc, seed=seed, network=star)
         sim.run()
         assert sim.brand.multiplier(sim.now) == 1.0
+        assert sim.spread.params.bound == pytest.approx(share_bound(sc.response))
+        assert sim.spread.params.bound > 1.2  # so candidates really are thinned
+        assert_layers_off(sim)
         sims.append(sim)
     check_rescaling(sims, [[(0.0, math.inf, 1.0)]] * len(sims), record_property, "flat")
 
 
 def test_time_rescaling_brand_change(star, record_property):
-    """Time rescaling when the brand multiplier changes mid-run.
+    """Time rescaling when the brand multiplier changes mid-run (v2: the share table).
 
-    Setting as `test_time_rescaling_diurnal`; at t = 3 h the team acknowledges
-    (empathetic); it goes out after the 0.5 h approval delay, at 3.5 h, with the
-    speed-decayed multiplier m1 = 1 - (1 - m)(w + (1-w) e^(-3.5/tau)); after 6 h
-    without an update the silence multiplier applies, m2 = silence x m1. The effects
-    are exaggerated so that a wrong compensator is caught (m = 0.4 before media,
-    w = 1 so no speed decay, silence x2.0: m1 = 0.4, m2 = 0.8; ignoring the brand
-    or the silence step fails at p < 1e-6). The compensator integrates the
-    multiplier piecewise over [0, 3.5), [3.5, 9.5), [9.5, 72] in operational time.
-    Expected: KS p > 0.01 for the gaps (Exp(1)) and the times (uniform); count
-    within 3 SD.
+    Setting as `test_time_rescaling_diurnal`; the team offers compensation at 1 h,
+    acknowledges (empathetic) at 4 h and offers a solution at 12 h; each goes out after
+    the 0.5 h approval delay (1.5 h, 4.5 h, 12.5 h). The multipliers are set to the
+    ends of their allowed ranges so that a wrong compensator is caught:
+    share_compensation 1.5, share_empathetic 0.5, share_solution 0.5, so the multiplier
+    is 1, 1.5, 0.75, 0.375 over the four pieces (1.5 > 1: the bound, 1.12 x 1.5 = 1.68,
+    must cover it). The compensator integrates the multiplier piecewise in operational
+    time. 2 run seeds (~3300 reactions).
+    Expected: KS p > 0.01 for the gaps (Exp(1)) and the times (uniform); count within
+    3 binomial SD. On these runs a compensator that ignores the brand fails the
+    uniformity test at p ~ 1e-16, one that caps the compensation piece at 1 (a
+    thinning bound of 1) at p ~ 4e-10 (and the count at 5 SD), one that misses the
+    solution step at p ~ 0.001.
     """
     sc = diurnal_plan_scenario()
     sc = dataclasses.replace(sc, response=ResponseEffects(
-        empathy_before_media=0.4, speed_floor=1.0, silence=2.0))
+        share_compensation=1.5, share_empathetic=0.5, share_solution=0.5))
     fx = sc.response
-    t_pub = ACT_AT + sc.plan.approval_delay_h
-    m1 = speed_decayed(fx.empathy_before_media, t_pub - sc.complaint.posted_at_h, fx)
-    m2 = m1 * fx.silence
-    t_sil = t_pub + fx.silence_after_h
-    mult = [(0.0, t_pub, 1.0), (t_pub, t_sil, m1), (t_sil, math.inf, m2)]
+    delay = sc.plan.approval_delay_h
+    acts = [(1.0, Action("compensation")), (4.0, Action("acknowledge")),
+            (12.0, Action("solution"))]
+    levels = [1.0, fx.share_compensation, fx.share_compensation * fx.share_empathetic,
+              fx.share_compensation * fx.share_empathetic * fx.share_solution]
+    edges = [0.0] + [at + delay for at, _ in acts] + [math.inf]
+    mult = [(edges[i], edges[i + 1], levels[i]) for i in range(len(levels))]
     sims = []
     for seed in range(RESCALE_RUNS):
         sim = Simulation(sc, seed=100 + seed, network=star)
-        sim.run(until=ACT_AT)
-        sim.act(Action("acknowledge"))
+        for at, action in acts:
+            sim.run(until=at)
+            sim.act(action)
         sim.run()
-        assert sim.brand.first_response_at == pytest.approx(t_pub)
-        assert sim.brand.multiplier(t_pub + 1.0) == pytest.approx(m1)
-        assert sim.brand.multiplier(RESCALE_T) == pytest.approx(m2)
+        assert sim.brand.first_response_at == pytest.approx(1.0 + delay)
+        assert sim.brand.multiplier() == pytest.approx(levels[-1])
+        assert max(levels) <= sim.spread.params.bound
+        assert_layers_off(sim)
         sims.append(sim)
-    check_rescaling(sims, [mult] * len(sims), record_property, "acknowledge")
+    check_rescaling(sims, [mult] * len(sims), record_property, "brand")
 
 
-def test_brand_multiplier_above_one_without_plan(star):
+def test_brand_multiplier_above_one_without_plan(star, record_property):
     """A brand multiplier above 1 must act in full, also when the plan layer is off.
 
     Setting: star, N = 20000, p = 0.1, exponential kernel (rate 1/h), diurnal off,
-    plan disabled with no approval delay, compensation effect 2.0 (silence effect
-    off); the team offers compensation at t = 0 (before the complaint goes out), so
-    the multiplier is 2.0 for the whole run: each follower reacts with probability
-    0.2. With `CrisisPlan(enabled=True)` the same run gives ~4000 (bound 2.0 x 1.3).
-    Expected: 4000 reactions; tolerance 3 binomial SD (~170). (A regression test: the
-    thinning bound once dropped to 1 with the plan layer off, capping this at ~2000.)
+    plan disabled with no approval delay, share_compensation 1.5 (its upper limit);
+    the team offers compensation at t = 0 (before the complaint goes out), so the
+    multiplier is 1.5 for the whole run: each follower reacts with probability
+    0.15 (1 - e^-48). One run.
+    Expected: 3000 reactions; tolerance 3 binomial SD (3 x 50.5). (A regression test:
+    the thinning bound once dropped to 1 with the plan layer off, capping this at
+    ~2000, 20 SD away.)
     """
-    sc = star_scenario(SpreadConfig(diurnal=False, kernel="exponential", per_exposure_prob=0.1),
+    sc = star_scenario(spread_off(diurnal=False, kernel="exponential", per_exposure_prob=0.1),
                        duration_h=48.0, plan=CrisisPlan(enabled=False, approval_delay_h=0.0))
-    sc = dataclasses.replace(sc, response=ResponseEffects(compensation=2.0, silence=1.0))
+    sc = dataclasses.replace(sc, response=ResponseEffects(share_compensation=1.5))
     sim = Simulation(sc, seed=1, network=star)
     sim.act(Action("compensation"))
     sim.run()
-    assert sim.brand.multiplier(sim.now) == pytest.approx(2.0)
-    q = 0.1 * 2.0 * -math.expm1(-48.0)
+    assert sim.brand.multiplier() == pytest.approx(1.5)
+    assert_layers_off(sim)
+    q = 0.1 * 1.5 * -math.expm1(-48.0)
     n = reaction_times(sim).size
-    check("reactions with multiplier 2", n, STAR_N * q, 3 * math.sqrt(STAR_N * q * (1 - q)))
+    record_property("reactions", (n, STAR_N * q, math.sqrt(STAR_N * q * (1 - q))))
+    check("reactions with multiplier 1.5", n, STAR_N * q, 3 * math.sqrt(STAR_N * q * (1 - q)))
 
 
 # ---- 8b. totals with and without the diurnal profile --------------------------------------
 
-PAIRED_RUNS = 20
-PAIRED_T = 72.0  # whole days: operational time equals clock time
+TREE_CHILDREN, TREE_GRAND = 2000, 10  # the seed's followers; each of theirs
+TREE_RATE = 1.0 / 24.0  # exponential kernel: mean delay a day, so 72 h cuts the cascade
+TREE_M = 0.8  # brand multiplier in force for the whole run (share_empathetic)
+TREE_RUNS = 30  # per arm
+TREE_T = 72.0  # whole days: operational time equals clock time
+TREE_EARLY = 12.0  # 09:00 to 21:00 on day 1: not a whole number of days
 
 
-def test_totals_unchanged_by_diurnal_profile(record_property):
+@pytest.fixture(scope="module")
+def tree():
+    """Two-level tree: 0 -> children 1..C, child i -> its own G grandchildren."""
+    c, g = TREE_CHILDREN, TREE_GRAND
+    kids = np.arange(1, c + 1, dtype=np.int64)
+    grand = c + 1 + np.arange(c * g, dtype=np.int64)
+    src = np.concatenate((np.zeros(c, dtype=np.int64), np.repeat(kids, g)))
+    dst = np.concatenate((kids, grand))
+    return from_edge_arrays(1 + c + c * g, src, dst, edge_config(undirected=False))
+
+
+def tree_moments(q: float, op_t: float) -> tuple[float, float]:
+    """Mean and variance of the posts by operational time `op_t` on the tree (seed included).
+
+    Each child reacts with probability q (per-exposure probability 1 x multiplier) at
+    an Exp(r) delay D; given that, each of its G followers reacts with probability q
+    at a further Exp(r) delay, so by time T: X = I (1{D <= T} + Y), Y | D ~
+    Bin(G, q F(T - D)) (0 if D > T). With g(D) = F(T - D) 1{D <= T}:
+    E[X] = q (F(T) + G q E[g]), E[X^2] = q (F(T) + 3 G q E[g] + G (G-1) q^2 E[g^2]),
+    and the total is 1 + the sum of C independent X.
+    """
+    r, g_n = TREE_RATE, TREE_GRAND
+
+    def f_cdf(s: float) -> float:
+        return -math.expm1(-r * s)
+
+    e_g = integrate.quad(lambda d: r * math.exp(-r * d) * f_cdf(op_t - d), 0, op_t)[0]
+    e_g2 = integrate.quad(lambda d: r * math.exp(-r * d) * f_cdf(op_t - d) ** 2, 0, op_t)[0]
+    ex = q * (f_cdf(op_t) + g_n * q * e_g)
+    ex2 = q * (f_cdf(op_t) + 3 * g_n * q * e_g + g_n * (g_n - 1) * q**2 * e_g2)
+    return 1.0 + TREE_CHILDREN * ex, TREE_CHILDREN * (ex2 - ex**2)
+
+
+def test_totals_unchanged_by_diurnal_profile(tree, record_property):
     """The diurnal time change moves reactions within the day but keeps their number.
 
-    Formula: with delays drawn in operational time L(t) and a daily mean activity of
-    1, L(24 d) = 24 d, so the posts by a whole number of days have the same law with
-    and without the profile (the branching ratio is unchanged).
-    Setting: synthetic heavy-tailed graph (1e4 users, 20 followers on average), the
-    complainant with 1000 followers, branching ratio 0.9, SEISMIC kernel; brand layer
-    on (thinning against the bound) with an empathetic acknowledgement before the
-    complaint goes out (multiplier 0.8, silence effect off so it stays constant);
-    totals after 72 h, 20 paired replicas (same run seed with and without the
-    profile).
-    Expected: mean paired difference 0.
-    Tolerance: 3 SE of the paired differences (runs that agree exactly give SE 0,
-    and then the difference must be exactly 0).
+    Formula: delays are drawn in operational time L(t), whose daily mean rate is 1, so
+    L(t0 + 24 d) - L(t0) = 24 d: the posts by a whole number of days after the
+    complaint have the law of the flat (no profile) cascade at that time, through
+    every generation. On the two-level tree that law is known (`tree_moments`):
+    E = 1 + C q (F(T) + G q E[F(T - D)]), with its exact variance.
+    Setting: the tree (the seed, its 2000 followers, 10 followers each of theirs:
+    22,001 users), per-exposure probability 1, exponential kernel with rate 1/24 h (so
+    the cut at 72 h removes ~20% of the second generation, which carries ~85% of the
+    posts, and the totals depend on the clock), brand layer on with an empathetic
+    acknowledgement before the complaint (multiplier 0.8; candidates scheduled at the
+    bound 1.21 and thinned). Two arms on independent seeds: diurnal profile on (run
+    seeds 0-29, start Monday 09:00) and off (run seeds 1000-1029); 30 runs each, 72 h.
+    (With paired seeds the two arms give identical posts, so only independent seeds
+    make this a test.)
+    Expected: mean posts by 72 h = 11,772 in both arms; SD per run 166 (exact, from
+    `tree_moments`), so 3 SE = 91 (0.8%; one hour more or less of operational time
+    shifts the mean by ~85); and a Welch two-sample test of diurnal against flat,
+    p > 0.01.
+    Power check, same runs: the posts by 12 h (not a whole day; 09:00-21:00 is the
+    busy part of the day, L(12) = 14.93 h) must match the flat law at the operational
+    time L(12) in the diurnal arm (2397, 3 SE = 45), and be far from the flat law at
+    12 h (1785, > 10 SE away): a test blind to the time change could not tell these
+    apart.
     """
-    net_cfg = network_config("synthetic", 10_000, mean_followers=20.0)
-    plan = CrisisPlan(enabled=True, approval_delay_h=0.0)
-    base = scenario(net_cfg, SpreadConfig(diurnal=False, branching_ratio=0.9),
-                    duration_h=PAIRED_T, plan=plan, complainant_followers=1000)
-    base = dataclasses.replace(base, response=ResponseEffects(silence=1.0))
-    day = dataclasses.replace(base, spread=dataclasses.replace(base.spread, diurnal=True))
-    net = build_network(base)
-    totals = {False: [], True: []}
-    for seed in range(PAIRED_RUNS):
-        for diurnal, sc in ((False, base), (True, day)):
-            sim = Simulation(sc, seed=seed, network=net)
+    sc = scenario(network_config("file", tree.n - 1), spread_off(
+        diurnal=False, kernel="exponential", per_exposure_prob=1.0,
+        exponential_rate_per_h=TREE_RATE), duration_h=TREE_T, seed_users=[0],
+        plan=CrisisPlan(enabled=True, approval_delay_h=0.0))
+    sc = dataclasses.replace(sc, response=ResponseEffects(share_empathetic=TREE_M))
+    day = dataclasses.replace(sc, spread=dataclasses.replace(sc.spread, diurnal=True))
+    mean, var = tree_moments(TREE_M, TREE_T)
+    se = math.sqrt(var / TREE_RUNS)
+    totals: dict[bool, list[float]] = {False: [], True: []}
+    early: list[float] = []
+    op_early = 0.0
+    for diurnal, arm, first in ((False, sc, 1000), (True, day, 0)):
+        for seed in range(first, first + TREE_RUNS):
+            sim = Simulation(arm, seed=seed, network=tree)
             sim.act(Action("acknowledge"))
             sim.run()
-            assert sim.brand.multiplier(sim.now) == pytest.approx(0.8)
-            totals[diurnal].append(quick_size(sim))
-    flat, diurnal = np.array(totals[False], float), np.array(totals[True], float)
-    assert flat.mean() > 20  # real cascades, not just the seed
-    m, se = mean_se(diurnal - flat)
-    record_property("paired_diff", (m, se, float(flat.mean()), float(diurnal.mean())))
-    check("diurnal - flat total", m, 0.0, 3 * se)
+            assert sim.brand.multiplier() == pytest.approx(TREE_M)
+            times = np.asarray(sim.spread.post_time)
+            users = np.asarray(sim.spread.post_author) != sim.net.brand
+            totals[diurnal].append(float(np.count_nonzero(users)))
+            if diurnal:
+                early.append(float(np.count_nonzero(users & (times <= TREE_EARLY))))
+                op_early = sim.spread.clock.to_op(TREE_EARLY) - sim.spread.clock.to_op(0.0)
+        assert_layers_off(sim)
+    flat, curve = np.asarray(totals[False]), np.asarray(totals[True])
+    welch = stats.ttest_ind(curve, flat, equal_var=False)
+    record_property("totals", (float(flat.mean()), float(curve.mean()), mean, se))
+    record_property("welch_p", float(welch.pvalue))
+    check("flat posts by 72 h", float(flat.mean()), mean, 3 * se)
+    check("diurnal posts by 72 h", float(curve.mean()), mean, 3 * se)
+    assert welch.pvalue > 0.01, f"diurnal and flat totals differ: {welch}"
+
+    assert op_early > TREE_EARLY + 2.0  # the busy half of the day
+    e_op, v_op = tree_moments(TREE_M, op_early)
+    e_12, _ = tree_moments(TREE_M, TREE_EARLY)
+    se_op = math.sqrt(v_op / TREE_RUNS)
+    m_early = float(np.mean(early))
+    record_property("early", (m_early, e_op, e_12, se_op))
+    check("diurnal posts by 12 h vs the flat law at L(12)", m_early, e_op, 3 * se_op)
+    assert abs(m_early - e_12) > 10 * se_op, "the 12 h check cannot see the time change"
