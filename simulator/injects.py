@@ -28,6 +28,8 @@ def play_inject(sim: Simulation, inject: Inject,
     yield sim.env.timeout(inject.at_h if delay is None else delay)
     rng = sim._rng["injects"]
     sim._event(EventKind.INJECT, inject.text, detail=inject.kind)
+    if inject.kind in ("influencer_joins", "second_victim", "competitor_jab"):
+        sim.spread.refresh_novelty(sim.env.now)  # a new development: the story is news again
     if inject.kind == "journalist_inquiry":
         sim._alerted = True
         yield sim.env.timeout(inject.deadline_h)

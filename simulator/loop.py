@@ -62,7 +62,7 @@ N_COUNTERS = 13
  P_OUT, P_FLOOR, P_TREND_V, P_TREND_K, P_BOOST_UNTIL, P_VOL, P_VOL_T, P_VOL_TAU, P_T0,
  P_T0_DEL, P_NOV_TAU, P_NOV_BETA, P_FATIGUE_N, P_W_BASE, P_W_RESP, P_SPOKEN, P_NR_AFTER,
  P_NR_RAMP, P_NR_PEN, P_W_EXTRA, P_DEF_TRUST, P_DMG, P_DMG_BASE, P_CHAN, P_POOL, P_TREND_AT,
- P_DISCOVERY, P_SEEN_CAP, P_STORY0) = range(38)
+ P_DISCOVERY, P_SEEN_CAP, P_T_NEWS, P_REFRESH, P_STORY0) = range(40)
 N_STORIES = 6
 N_FLOATS = P_STORY0 + N_STORIES
 # kernel parameters
@@ -185,13 +185,25 @@ def trend(fp: np.ndarray, t: float) -> float:
 
 
 @njit(cache=True)
-def novelty(fp: np.ndarray, t: float, story: int) -> float:
-    """Interest left in a story of this age (stretched exponential, Wu & Huberman 2007)."""
-    origin = fp[P_T0_DEL] if story == S_DELETION else fp[P_T0]
-    age = t - origin
+def _fresh(fp: np.ndarray, age: float) -> float:
     if age <= 0.0 or fp[P_NOV_TAU] <= 0.0:
         return 1.0
     return math.exp(-((age / fp[P_NOV_TAU]) ** fp[P_NOV_BETA]))
+
+
+@njit(cache=True)
+def novelty(fp: np.ndarray, t: float, story: int) -> float:
+    """Interest left in a story of this age (stretched exponential, Wu & Huberman 2007).
+
+    A new development (a news story, an influencer, a second victim, a staff
+    post, a defensive or contradictory statement) makes the story partly new
+    again: `novelty_refresh` of a fresh story's interest, decaying from then.
+    """
+    origin = fp[P_T0_DEL] if story == S_DELETION else fp[P_T0]
+    level = _fresh(fp, t - origin)
+    if fp[P_T_NEWS] > origin and t >= fp[P_T_NEWS]:
+        level = max(level, fp[P_REFRESH] * _fresh(fp, t - fp[P_T_NEWS]))
+    return level
 
 
 @njit(cache=True)

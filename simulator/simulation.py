@@ -140,7 +140,8 @@ class Simulation:
             search_floor=sp.search_floor, trend_volume=sp.trend_share_per_h * pool,
             trend_steepness=sp.trend_steepness, volume_window_h=sp.volume_window_h,
             complaint_at=cp.posted_at_h, novelty_h=sp.novelty_days * 24.0,
-            novelty_shape=sp.novelty_shape, fatigue_n=sp.fatigue_share * pool,
+            novelty_shape=sp.novelty_shape, novelty_refresh=sp.novelty_refresh,
+            fatigue_n=sp.fatigue_share * pool,
             judgement_base=severity * vivid, no_reply_after_h=fx.expected_reply_h,
             no_reply_ramp_h=fx.no_reply_ramp_h, no_reply_penalty=fx.trust_no_reply,
             defence_trust=sc.advocates.trust_effect if sc.advocates.enabled else 1.0,
@@ -266,6 +267,7 @@ class Simulation:
         self.spread.post(self.env.now, outlet, PostKind.MEDIA, Story.COMPLAINT,
                          reader_factor=m.reader_factor, audience=pool_ids[readers])
         self.spread.boost_trend(self.env.now + m.trend_boost_h)
+        self.spread.refresh_novelty(self.env.now)
         self.media_stories += 1
         if self.brand.first_media_at is None:
             self.brand.first_media_at = self.env.now
@@ -293,6 +295,7 @@ class Simulation:
     def _offmessage(self, text: str = "") -> None:
         self._event(EventKind.STAFF_POST, text)
         self.brand.contradict(self.env.now)
+        self.spread.refresh_novelty(self.env.now)
         self._respond_changed()
         self._reignite()
 
@@ -365,7 +368,8 @@ class Simulation:
                              reaction.story if reaction.story is not None else Story.SUPPORT,
                              reader_factor=reaction.strength)
         self._respond_changed()
-        if reaction.provoked:
+        if reaction.provoked:  # a defensive or contradictory statement is news too
+            self.spread.refresh_novelty(self.env.now)
             self._reignite()
 
     def _respond_changed(self) -> None:

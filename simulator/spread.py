@@ -55,6 +55,7 @@ class SpreadParams:
     complaint_at: float = 0.0
     novelty_h: float = 0.0  # 0: no novelty decay
     novelty_shape: float = 1.0
+    novelty_refresh: float = 0.0  # interest a new development restores (share of a new story's)
     fatigue_n: float = math.inf  # participants at which willingness has halved
     judgement_base: float = 1.0
     no_reply_after_h: float = 0.0
@@ -104,6 +105,8 @@ class SpreadState:
         fp[L.P_T0_DEL] = params.complaint_at
         fp[L.P_NOV_TAU] = params.novelty_h
         fp[L.P_NOV_BETA] = params.novelty_shape
+        fp[L.P_REFRESH] = params.novelty_refresh
+        fp[L.P_T_NEWS] = -math.inf
         fp[L.P_FATIGUE_N] = params.fatigue_n
         fp[L.P_W_BASE] = params.judgement_base
         fp[L.P_W_RESP] = 1.0
@@ -167,6 +170,10 @@ class SpreadState:
     def boost_trend(self, until: float) -> None:
         """A news story keeps the storm trending until `until` (sim hours)."""
         self.fp[L.P_BOOST_UNTIL] = max(self.fp[L.P_BOOST_UNTIL], until)
+
+    def refresh_novelty(self, t: float) -> None:
+        """A new development at `t`: the story is partly new again (see loop.novelty)."""
+        self.fp[L.P_T_NEWS] = max(self.fp[L.P_T_NEWS], t)
 
     def start_deletion_story(self, t: float) -> None:
         """The deletion storyline is new at `t`: its novelty counts from then."""
