@@ -79,7 +79,7 @@ class NetworkConfig:
 class ComplaintConfig:
     """The triggering complaint, who posts it and what kind of crisis it is."""
 
-    arousal: float = param(1.2, lo=1.0, hi=1.5, range_=(1.0, 1.3), tag="[E]",
+    arousal: float = param(1.2, lo=1.0, hi=1.5, range_=(1.0, 1.3), tag="[D]",
                            source="Brady et al. meta-analysis (IRR 1.13 per moral-emotional "
                            "word); Herhausen et al. 2019",
                            doc="share multiplier for angry, high-arousal content")
@@ -125,17 +125,19 @@ class SpreadConfig:
     visibility: float = param(0.3, lo=0.01, hi=1.0, range_=(0.1, 0.6), tag="[A]",
                               source="ranked feeds; MODEL.md 3.1",
                               doc="chance a follower actually sees a given post")
-    seen_cap: float = param(300.0, lo=1.0, hi=1e7, range_=(100.0, 1000.0), tag="[E]",
+    seen_cap: float = param(300.0, lo=1.0, hi=1e7, range_=(100.0, 1000.0), tag="[A]",
                             source="Kwak et al. 2010 (~1,000 recipients per retweet whatever "
-                            "the source's follower count)",
+                            "the source's follower count, in a 41M-user network; scaled "
+                            "down here)",
                             doc="most followers who see one post on average: a big account's "
                             "visibility is capped so that visibility x followers <= seen_cap")
     outside_reach: float = param(FITTED["spread.outside_reach"],
                        lo=0.0, hi=100.0, range_=(5.0, 40.0), tag="[A]",
                                  source="Myers, Zhu & Leskovec 2012 (29% external); "
                                  "Lamba et al. 2015",
-                                 doc="mean non-followers who see a negative post while the "
-                                 "storm trends (search and trends)")
+                                 doc="mean random users (in effect non-followers: a follower "
+                                 "is drawn with probability followers/users) who see a "
+                                 "negative post while the storm trends (search and trends)")
     discovery_h: float = param(FITTED["spread.discovery_h"],
                        lo=0.0, hi=168.0, range_=(1.0, 12.0), tag="[A]",
                                source="trend lists and search results stay up for hours",
@@ -161,6 +163,12 @@ class SpreadConfig:
                                  source="Wu & Huberman 2007, PNAS 104 (stretched exponential; "
                                  "0.4 on Digg's minutes-long cycle)",
                                  doc="stretched-exponential exponent of novelty decay")
+    novelty_refresh: float = param(0.5, lo=0.0, hi=1.0, range_=(0.2, 0.8), tag="[A]",
+                                   source="cases: Amy's Baking (day-4 meltdown), Nestle (day-3 "
+                                   "purge), United Breaks Guitars (TV on day 4)",
+                                   doc="interest a new development (news story, influencer, "
+                                   "second victim, staff post, defensive or contradictory "
+                                   "statement) restores, as a share of a fresh story's")
     fatigue_share: float = param(FITTED["spread.fatigue_share"],
                        lo=1e-4, hi=10.0, range_=(0.03, 0.3), tag="[A]",
                                  source="Johnen, Jungblut & Ziegele 2018 (direction)",
@@ -198,17 +206,19 @@ class ResponseEffects:
     """What the brand's actions do: to the share probability (small) and to trust."""
 
     # -- attention: multipliers on the share probability of whoever reacts after a statement
-    share_empathetic: float = param(0.93, lo=0.5, hi=1.0, range_=(0.85, 1.0), tag="[D]",
-                                    source="Herhausen et al. 2019 (up to 11%); Ma & Zhan 2016",
+    share_empathetic: float = param(0.97, lo=0.5, hi=1.0, range_=(0.9, 1.0), tag="[D]",
+                                    source="Herhausen et al. 2019 (up to 11% on virality); "
+                                    "Ma & Zhan 2016; small because near the tipping point a storm "
+                                    "amplifies a share change about 3x in volume (R9)",
                                     doc="apology or empathetic reply")
     share_neutral: float = param(1.0, lo=0.5, hi=1.5, range_=(0.95, 1.05), tag="[A]",
                                  source="Qu et al. 2023", doc="neutral acknowledgement")
-    share_defensive: float = param(1.12, lo=1.0, hi=1.5, range_=(1.0, 1.25), tag="[D]",
+    share_defensive: float = param(1.05, lo=1.0, hi=1.5, range_=(1.0, 1.15), tag="[D]",
                                    source="Rauschnabel et al. 2016; Weitzl 2019",
                                    doc="defensive reply")
-    share_solution: float = param(0.95, lo=0.5, hi=1.0, range_=(0.85, 1.0), tag="[A]",
+    share_solution: float = param(0.98, lo=0.5, hi=1.0, range_=(0.9, 1.0), tag="[A]",
                                   source="Herhausen et al. 2019", doc="concrete solution")
-    share_compensation: float = param(1.08, lo=1.0, hi=1.5, range_=(1.0, 1.2), tag="[D]",
+    share_compensation: float = param(1.03, lo=1.0, hi=1.5, range_=(1.0, 1.1), tag="[D]",
                                       source="Herhausen et al. 2019; Zhang, Zhang & Luo "
                                       "(+4.24 negative comments)",
                                       doc="public compensation offer")
@@ -217,11 +227,11 @@ class ResponseEffects:
     max_updates_counted: int = param(5, lo=0, hi=100, tag="[A]",
                                      doc="updates beyond this many have no further effect")
     # -- attention: reactions to the statement itself (it is a post)
-    backlash_defensive: float = param(1.0, lo=0.0, hi=5.0, range_=(0.5, 2.0), tag="[A]",
+    backlash_defensive: float = param(0.5, lo=0.0, hi=5.0, range_=(0.2, 1.0), tag="[A]",
                                       source="Rauschnabel et al. 2016 (an arrogant reply "
                                       "amplifies)", doc="negative reactions to a defensive "
                                       "statement, per seen exposure, as a multiple of p0")
-    backlash_compensation: float = param(0.5, lo=0.0, hi=5.0, range_=(0.2, 1.0), tag="[A]",
+    backlash_compensation: float = param(0.2, lo=0.0, hi=5.0, range_=(0.1, 0.5), tag="[A]",
                                          source="Ma, Sun & Kekre 2015 (squeaky wheel)",
                                          doc="copy-cat claims after a public compensation "
                                          "offer, as a multiple of p0")
@@ -234,7 +244,7 @@ class ResponseEffects:
                                  doc="chance each past sharer posts again after a defensive or "
                                  "contradictory message")
     # -- deletion (own channel only)
-    on_channel: float = param(0.3, lo=0.0, hi=1.0, range_=(0.1, 0.6), tag="[A]",
+    on_channel: float = param(0.2, lo=0.0, hi=1.0, range_=(0.1, 0.4), tag="[A]",
                               doc="chance a negative post by a non-follower of the brand sits "
                               "on the brand's channel (brand followers' posts always do)")
     notice_prob: float = param(0.3, lo=0.0, hi=1.0, range_=(0.1, 0.6), tag="[A]",
@@ -248,7 +258,7 @@ class ResponseEffects:
     delete_story_media: float = param(3.0, lo=1.0, hi=20.0, range_=(1.0, 10.0), tag="[A]",
                                       doc="media hazard multiplier once a deletion is noticed")
     # -- trust: how the visible response weighs a judgement (1 = no effect)
-    expected_reply_h: float = param(2.0, lo=0.0, hi=72.0, range_=(1.0, 6.0), tag="[E]",
+    expected_reply_h: float = param(2.0, lo=0.0, hi=72.0, range_=(1.0, 6.0), tag="[D]",
                                     source="Istanbulluoglu 2017 (1-3 h Twitter, 3-6 h "
                                     "Facebook)", doc="after this, 'no reply yet' starts to cost")
     no_reply_ramp_h: float = param(6.0, lo=0.1, hi=168.0, range_=(2.0, 24.0), tag="[A]",
@@ -356,8 +366,8 @@ class MediaConfig:
 class ReputationConfig:
     """The trust index: judgements of the people who saw the storm, recovering over weeks."""
 
-    start: float = param(20.0, lo=-100.0, hi=100.0, tag="[E]", source="Domino's 2009 BrandIndex "
-                         "buzz 22.5", doc="index before the crisis")
+    start: float = param(20.0, lo=-100.0, hi=100.0, tag="[D]", source="Domino's 2009 BrandIndex "
+                         "buzz 22.5 (rounded)", doc="index before the crisis")
     damage: float = param(FITTED["reputation.damage"],
                        lo=0.0, hi=1000.0, range_=(2.0, 20.0), tag="[A]",
                           source="Domino's 2009 (buzz -40% in four days)",
@@ -430,6 +440,10 @@ class DecisionOption:
     label: str = param("", doc="what the team sees")
     actions: list[ActionSpec] = param([], doc="engine actions taken when chosen (none: wait)")
     note: str = param("", doc="debrief note on this choice")
+    recommended: bool = param(False, doc="the model backs this choice: on paired replicas "
+                              "it is not significantly worse on trust than any other "
+                              "option of its decision point (checked by "
+                              "`python -m scenarios.decisions`)")
 
 
 @dataclass(frozen=True)
@@ -470,22 +484,53 @@ class Setting:
 
 @dataclass(frozen=True)
 class Calibration:
-    """The real case a scenario fictionalises, and its shape to reproduce."""
+    """The real case a scenario fictionalises, and its shape to reproduce.
+
+    Targets are facts about the real case, each with its tolerance written
+    next to it before any fitting (MODEL.md section 8): the simulated median
+    over replicas must lie within target +- tolerance. Days count 24-hour
+    bins from the complaint (day 1 = its first 24 hours); volume means
+    negative posts. Response latency is a consistency check of the
+    reference strategy (reported, never fitted and never a calibration
+    target). `python -m scenarios.calibration` checks them and `--fit`
+    fits the shared parameter set (simulator/fitted.py) to every case at once.
+    """
 
     case: str = param("", doc="the real case (e.g. Domino's, April 2009)")
     reference_strategy: str = param("", doc="strategy the real brand followed (path "
                                     "relative to the scenario file, or a library name)")
     response_latency_h: float | None = param(None, lo=0.0, hi=10_000.0,
-                                             doc="hours from the complaint to the first "
-                                             "public response in the real case")
-    peak_day: int | None = param(None, lo=1, hi=60, doc="day of the volume peak (1 = first)")
-    duration_days: float | None = param(None, lo=0.0, hi=365.0,
-                                        doc="days until the storm died down")
+                                             doc="consistency check, not a target: hours "
+                                             "from the complaint to the first public "
+                                             "response in the real case")
     tolerance_h: float = param(12.0, lo=0.0, hi=1000.0,
                                doc="allowed gap for the response latency (hours)")
+    peak_day: float | None = param(None, lo=1.0, hi=60.0,
+                                   doc="target: day of the negative-volume peak (1 = the "
+                                   "first 24 hours; 1.5 = day 1 or 2)")
+    tolerance_days: float = param(1.0, lo=0.0, hi=30.0, doc="allowed gap for the peak day")
+    first_media_day: float | None = param(None, lo=1.0, hi=60.0,
+                                          doc="target: day of the first news story")
+    tolerance_media_days: float = param(1.0, lo=0.0, hi=30.0,
+                                        doc="allowed gap for the first media day")
+    day1_share: float | None = param(None, lo=0.0, hi=1.0,
+                                     doc="target: share of the run's negative volume in "
+                                     "day 1")
+    tolerance_day1_share: float = param(0.1, lo=0.0, hi=1.0,
+                                        doc="allowed gap for the day-1 share")
+    duration_days: float | None = param(None, lo=0.0, hi=365.0,
+                                        doc="target: days from the complaint to 90% of the "
+                                        "run's cumulative negative volume")
     tolerance_duration_days: float = param(1.0, lo=0.0, hi=30.0,
                                            doc="allowed gap for the duration (days)")
-    tolerance_days: int = param(1, lo=0, hi=30, doc="allowed gap for the peak day")
+    trust_dip: float | None = param(None, lo=0.0, hi=1.0,
+                                    doc="target: share of the starting trust index lost by "
+                                    "its lowest point within `trust_dip_days`")
+    trust_dip_days: float = param(4.0, lo=0.1, hi=60.0,
+                                  doc="days after the complaint over which the trust dip "
+                                  "is measured")
+    tolerance_trust_dip: float = param(0.1, lo=0.0, hi=1.0,
+                                       doc="allowed gap for the trust dip (share of the index)")
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ class Strategy:
                                          doc="delete negative comments")
     delete_every_h: float | None = param(None, lo=0.1, hi=10_000.0,
                                          doc="and keep deleting this often")
+    max_deletes: int | None = param(None, lo=1, hi=1000,
+                                    doc="stop after this many deletions (the first "
+                                    "included); null: no limit")
     contradict_after_h: float | None = param(None, lo=0.0, hi=10_000.0,
                                              doc="issue a contradicting statement")
     later_tone: Literal["empathetic", "neutral", "defensive"] | None = param(
@@ -65,9 +68,11 @@ class Strategy:
         add(self.delete_after_h, Action("delete"))
         if self.delete_after_h is not None and self.delete_every_h:
             at = self.delete_after_h + self.delete_every_h
-            while at <= horizon_h:
+            done = 1
+            while at <= horizon_h and (self.max_deletes is None or done < self.max_deletes):
                 add(at, Action("delete"))
                 at += self.delete_every_h
+                done += 1
         add(self.respond_after_h, Action(self.first_action, self.tone))
         if self.respond_after_h is not None and self.update_every_h:
             at = self.respond_after_h + self.update_every_h
