@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from scenarios.schema import describe
 from simulator.config import Scenario
-from simulator.fitted import FITTED
+from simulator.fitted import FIT_PARAMS
 from simulator.strategy import Strategy
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -97,7 +97,7 @@ def _source(name: str, meta: dict[str, Any]) -> str:
     """The evidence cell: the source, marked when the default is the jointly fitted value."""
     source = meta.get("source", "") or (
         "none: a modelling assumption" if meta.get("tag") == "[A]" else "none given")
-    if name in FITTED:
+    if name in FIT_PARAMS:
         return f"fitted (simulator/fitted.py); {source}"
     return source
 
