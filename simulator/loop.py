@@ -180,8 +180,11 @@ def trend(fp: np.ndarray, t: float) -> float:
     """T(V): from `search_floor` to 1 as recent volume passes the trend threshold."""
     if t < fp[P_BOOST_UNTIL]:
         return 1.0
-    x = (recent_volume(fp, t) / fp[P_TREND_V]) ** fp[P_TREND_K]
-    return fp[P_FLOOR] + (1.0 - fp[P_FLOOR]) * x / (1.0 + x)
+    ratio = recent_volume(fp, t) / fp[P_TREND_V]
+    if ratio <= 0.0:
+        return fp[P_FLOOR]
+    hill = 1.0 / (1.0 + ratio ** -fp[P_TREND_K])  # x / (1 + x), x = ratio^k, without overflow
+    return fp[P_FLOOR] + (1.0 - fp[P_FLOOR]) * hill
 
 
 @njit(cache=True)
