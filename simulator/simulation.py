@@ -62,9 +62,12 @@ class Simulation:
         sc = scenario
         self.brand = BrandState(fx=sc.response, hedonic=sc.complaint.context == "hedonic",
                                 complaint_at=sc.complaint.posted_at_h)
-        self._population = int(np.count_nonzero(
-            (self.net.types == UserType.ORDINARY) | (self.net.types == UserType.INFLUENCER)
-            | (self.net.types == UserType.ADVOCATE))) or 1
+        types = self.net.types
+        # the users who can read, search and post (not the brand or media accounts)
+        self._readers = np.flatnonzero(
+            (types == UserType.ORDINARY) | (types == UserType.INFLUENCER)
+            | (types == UserType.ADVOCATE)).astype(np.int32)
+        self._population = int(self._readers.size) or 1
         self._rng = {name: stream(self.seed, name) for name in
                      ("brand", "media", "injects", "seeds", "staff")}
         self.spread = SpreadState(
@@ -262,25 +265,15 @@ class Simulation:
         m = self.scenario.media
         size = min(self._population, round(m.readership * self._population))
         readers = np.sort(self._rng["media"].choice(self._population, size=size,
-                                                    replace=False)).astype(np.int32)
-        pool_ids = self._pool_ids()
+                                                    replace=False))
         self.spread.post(self.env.now, outlet, PostKind.MEDIA, Story.COMPLAINT,
-                         reader_factor=m.reader_factor, audience=pool_ids[readers])
+                         reader_factor=m.reader_factor, audience=self._readers[readers])
         self.spread.boost_trend(self.env.now + m.trend_boost_h)
         self.spread.refresh_novelty(self.env.now)
         self.media_stories += 1
         if self.brand.first_media_at is None:
             self.brand.first_media_at = self.env.now
         self._event(EventKind.MEDIA_STORY, actor=outlet)
-
-    def _pool_ids(self) -> np.ndarray:
-        """Ids of the users who can read, search and post (not brand or media accounts)."""
-        if not hasattr(self, "_pool_cache"):
-            types = self.net.types
-            self._pool_cache = np.flatnonzero(
-                (types == UserType.ORDINARY) | (types == UserType.INFLUENCER)
-                | (types == UserType.ADVOCATE)).astype(np.int32)
-        return self._pool_cache
 
     def _staff_offmessage(self):  # type: ignore[no-untyped-def]
         fx = self.scenario.response
