@@ -64,20 +64,29 @@ class JournalEntry:
     """Something the run received from outside at simulation time `at_h`.
 
     Either a brand `action` (the team) or, with `inject` set, the index of a
-    scenario inject the facilitator fired ad hoc.
+    scenario inject the facilitator fired ad hoc; `text`, when not empty, is
+    the facilitator's own wording of that inject (it replaces the scenario's
+    text in the feed, so a replay must carry it).
     """
 
     at_h: float
     action: Action | None = None
     inject: int | None = None
+    text: str = ""
 
     def __post_init__(self) -> None:
         if (self.action is None) == (self.inject is None):
             raise ActionError("a journal entry holds either an action or an inject")
+        if self.text and self.inject is None:
+            raise ActionError("only an inject entry has its own text; an action carries "
+                              "its text itself")
 
     def to_dict(self) -> dict[str, Any]:
         if self.inject is not None:
-            return {"at_h": self.at_h, "inject": self.inject}
+            out: dict[str, Any] = {"at_h": self.at_h, "inject": self.inject}
+            if self.text:  # left out when empty: older readers see the same entry
+                out["text"] = self.text
+            return out
         return {"at_h": self.at_h, **asdict(self.action)}  # type: ignore[arg-type]
 
     @classmethod
@@ -85,5 +94,5 @@ class JournalEntry:
         data = dict(data)
         at = float(data.pop("at_h"))
         if "inject" in data:
-            return cls(at, inject=int(data["inject"]))
+            return cls(at, inject=int(data["inject"]), text=str(data.get("text", "")))
         return cls(at, Action(**data))

@@ -209,15 +209,21 @@ class Simulation:
     def _monitor(self):  # type: ignore[no-untyped-def]
         plan = self.scenario.plan
         interval = plan.poll_interval_min / 60.0
+        reported = 0
         while True:
             yield self.env.timeout(interval)
             if not self.coverage.covered(self.env.now):
                 continue
-            if self._alerted or self._negative_count() >= plan.detection_threshold:
+            mentions = self._negative_count()
+            if self._alerted or mentions >= plan.detection_threshold:
                 self.brand.detected_at = self.env.now
                 self._event(EventKind.DETECTED)
                 self.detected.succeed()
                 return
+            if mentions > reported:  # the digest a listening tool shows below its alert level
+                reported = mentions
+                self._event(EventKind.LISTENING, mentions=mentions,
+                            threshold=plan.detection_threshold)
 
     def _play_strategy(self, strategy: Strategy):  # type: ignore[no-untyped-def]
         yield self.detected
@@ -301,18 +307,26 @@ class Simulation:
         self.journal.append(JournalEntry(self.env.now, action))
         self._apply(action, source="team")
 
-    def fire_inject(self, index: int) -> None:
-        """Fire scenario inject `index` now (a facilitator's ad hoc call), journaled."""
+    def fire_inject(self, index: int, text: str = "") -> None:
+        """Fire scenario inject `index` now (a facilitator's ad hoc call), journaled.
+
+        `text`, when given, is the facilitator's own wording: the feed shows it
+        instead of the scenario's text, and the journal keeps it for replays.
+        """
         if not 0 <= index < len(self.scenario.injects):
             raise ActionError(f"no inject {index}; the scenario has "
                               f"{len(self.scenario.injects)} (0 to "
                               f"{len(self.scenario.injects) - 1})")
-        self.journal.append(JournalEntry(self.env.now, inject=index))
-        self.env.process(self._inject(self.scenario.injects[index], delay=0.0))
+        entry = JournalEntry(self.env.now, inject=index, text=text)
+        self.journal.append(entry)
+        self._receive(entry)
 
     def _receive(self, entry: JournalEntry) -> None:
         if entry.inject is not None:
-            self.env.process(self._inject(self.scenario.injects[entry.inject], delay=0.0))
+            inject = self.scenario.injects[entry.inject]
+            if entry.text:
+                inject = dataclasses.replace(inject, text=entry.text)
+            self.env.process(self._inject(inject, delay=0.0))
         else:
             self._apply(entry.action, source="team")  # type: ignore[arg-type]
 
