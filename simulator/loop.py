@@ -53,6 +53,9 @@ else:
                 return args[0]
             return lambda f: f
 
+# Every kernel is compiled with nogil=True: it releases the GIL while it runs, so a drill's
+# UI thread keeps handling keys while a simulation advances in another thread.
+
 # counters
 (N_POSTS, HEAP, RAND, NEGATIVES, SEEN, DEF_SEEN, CANDIDATES, REJECTED, REACHED, PARTICIPANTS,
  OUT_PARTICIPANTS, OUT_SEEN, OUT_CAP) = range(13)
@@ -103,7 +106,7 @@ def outside_cap(mean: float) -> int:
     return int(mean + 10.0 * math.sqrt(mean) + 10.0) if mean > 0 else 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def edge_uniform(key: np.uint64, j: int) -> float:
     """A fixed uniform for edge j of this run: splitmix64 of (run key, edge index).
 
@@ -118,18 +121,18 @@ def edge_uniform(key: np.uint64, j: int) -> float:
     return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def is_negative(kind: int) -> bool:
     return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER, K_BACKLASH)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def carries_storm(kind: int) -> bool:
     """Seeing this post is seeing the storm: it counts for reach and forms a judgement."""
     return is_negative(kind) or kind in (K_MEDIA, K_COMPETITOR)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kernel_cdf(kp: np.ndarray, s: float) -> float:
     """Share of reactions by delay s (hours), truncated at the horizon."""
     s = min(max(s, 0.0), kp[K_HORIZON])
@@ -141,7 +144,7 @@ def kernel_cdf(kp: np.ndarray, s: float) -> float:
     return c * s0 + c * s0 / th * (1.0 - (s / s0) ** (-th))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kernel_ppf(kp: np.ndarray, x: float) -> float:
     """Delay at raw CDF level x (below cdf(horizon))."""
     if kp[K_KIND] == 1.0:
@@ -153,7 +156,7 @@ def kernel_ppf(kp: np.ndarray, x: float) -> float:
     return s0 * max(1.0 - (x - flat) * th / flat, 1e-300) ** (-1.0 / th)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def to_sim(clk: np.ndarray, cum: np.ndarray, rates: np.ndarray, op: float) -> float:
     """Simulation time of operational time `op` (inverse of the time change)."""
     if clk[C_IDENTITY] == 1.0:
@@ -168,14 +171,14 @@ def to_sim(clk: np.ndarray, cum: np.ndarray, rates: np.ndarray, op: float) -> fl
 
 
 # ---- the model's time-varying factors (each at most 1 where it thins) ------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def recent_volume(fp: np.ndarray, t: float) -> float:
     """Negative posts per hour lately: an exponentially weighted count at time t."""
     dt = max(t - fp[P_VOL_T], 0.0)
     return fp[P_VOL] * math.exp(-dt / fp[P_VOL_TAU]) / fp[P_VOL_TAU]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def trend(fp: np.ndarray, t: float) -> float:
     """T(V): from `search_floor` to 1 as recent volume passes the trend threshold."""
     if t < fp[P_BOOST_UNTIL]:
@@ -187,14 +190,14 @@ def trend(fp: np.ndarray, t: float) -> float:
     return fp[P_FLOOR] + (1.0 - fp[P_FLOOR]) * hill
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fresh(fp: np.ndarray, age: float) -> float:
     if age <= 0.0 or fp[P_NOV_TAU] <= 0.0:
         return 1.0
     return math.exp(-((age / fp[P_NOV_TAU]) ** fp[P_NOV_BETA]))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def novelty(fp: np.ndarray, t: float, story: int) -> float:
     """Interest left in a story of this age (stretched exponential, Wu & Huberman 2007).
 
@@ -209,13 +212,13 @@ def novelty(fp: np.ndarray, t: float, story: int) -> float:
     return level
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fatigue(cnt: np.ndarray, fp: np.ndarray) -> float:
     """Willingness to join falls as more people already have (Johnen et al. 2018)."""
     return 1.0 / (1.0 + cnt[PARTICIPANTS] / fp[P_FATIGUE_N])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def judgement(fp: np.ndarray, t: float) -> float:
     """Weight of one judgement formed at time t from what was visible then (MODEL.md 4)."""
     if fp[P_SPOKEN] > 0.0:
@@ -227,7 +230,7 @@ def judgement(fp: np.ndarray, t: float) -> float:
     return fp[P_W_BASE] * response * fp[P_W_EXTRA]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def poisson_draw(u: float, mean: float, cap: int) -> int:
     """Poisson(mean) by inversion of one uniform, capped at `cap`."""
     if mean <= 0.0:
@@ -243,7 +246,7 @@ def poisson_draw(u: float, mean: float, cap: int) -> int:
 
 
 # ---- the heap -------------------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _less(h_t: np.ndarray, h_v: np.ndarray, h_pid: np.ndarray, i: int, j: int) -> bool:
     if h_t[i] != h_t[j]:
         return h_t[i] < h_t[j]
@@ -252,7 +255,7 @@ def _less(h_t: np.ndarray, h_v: np.ndarray, h_pid: np.ndarray, i: int, j: int) -
     return h_pid[i] < h_pid[j]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _swap(h_t, h_v, h_pid, h_story, h_u, i, j):  # type: ignore[no-untyped-def]
     h_t[i], h_t[j] = h_t[j], h_t[i]
     h_v[i], h_v[j] = h_v[j], h_v[i]
@@ -261,7 +264,7 @@ def _swap(h_t, h_v, h_pid, h_story, h_u, i, j):  # type: ignore[no-untyped-def]
     h_u[i], h_u[j] = h_u[j], h_u[i]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, t, v, pid, story, u):  # type: ignore[no-untyped-def]
     i = cnt[HEAP]
     cnt[HEAP] = i + 1
@@ -275,7 +278,7 @@ def heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, t, v, pid, story, u):  # type:
             break
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def]
     """Remove the root; its values are copied to the slot past the end first."""
     last = cnt[HEAP] - 1
@@ -299,7 +302,7 @@ def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def
 
 
 # ---- seeing and posting -----------------------------------------------------------------------
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _see(cnt, fp, expo, saw, v, t):  # type: ignore[no-untyped-def]
     """User v sees the storm; the first time, count the reach and record a judgement."""
     expo[v] += 1
@@ -313,14 +316,14 @@ def _see(cnt, fp, expo, saw, v, t):  # type: ignore[no-untyped-def]
         fp[P_DMG_BASE] += fp[P_W_BASE]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _next_rand(cnt, rand):  # type: ignore[no-untyped-def]
     r = cnt[RAND]
     cnt[RAND] = r + 1
     return rand[r]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fan, expo, saw,
          p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid, h_story, h_u, rand,
          op, t, author, kind, story, reader_factor, parent):  # type: ignore[no-untyped-def]
@@ -417,7 +420,7 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fa
     return pid
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v, h_pid, h_story,
                   h_u, op, t, v, pid, story, u):  # type: ignore[no-untyped-def]
     """An outside viewer finds a post (search, trends): they see the storm, may react.
@@ -443,7 +446,7 @@ def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v,
         cnt[CANDIDATES] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, fan,
             joined, expo, saw, p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid,
             h_story, h_u, rand, limit, room):  # type: ignore[no-untyped-def]

@@ -103,12 +103,17 @@ class Simulation:
         for inject in sc.injects:
             env.process(self._inject(inject))
         if fork is not None:  # before the journal: an action at the fork time is future
-            self._at(fork[0], lambda: self._reseed(fork[1]))
+            self._at(fork[0], lambda: self.branch(fork[1]))
         for entry in journal:
             self._schedule_replay(entry)
 
-    def _reseed(self, replica: int) -> None:
-        """Switch every random stream to replica `replica`'s (see `fork`)."""
+    def branch(self, replica: int) -> None:
+        """Switch every random stream to replica `replica`'s from now on (see `fork`).
+
+        Public so that `simulator.futures` can branch a copy of a running
+        simulation: called at time t, before anything else happens at t, it
+        gives exactly the run `Simulation(..., fork=(t, replica))` replays.
+        """
         key = f"#fork{replica}"
         self._rng = {name: stream(self.seed, name + key) for name in self._rng}
         self.spread.reseed(stream(self.seed, "spread" + key),
@@ -320,6 +325,17 @@ class Simulation:
         entry = JournalEntry(self.env.now, inject=index, text=text)
         self.journal.append(entry)
         self._receive(entry)
+
+    def apply(self, entry: JournalEntry) -> None:
+        """Apply a journal entry now, as the drill does (`act` or `fire_inject`).
+
+        A forked future applies its arm's entries with this, so it treats
+        them exactly as a team's keys or a facilitator's inject.
+        """
+        if entry.inject is not None:
+            self.fire_inject(entry.inject)
+        else:
+            self.act(entry.action)  # type: ignore[arg-type]
 
     def _receive(self, entry: JournalEntry) -> None:
         if entry.inject is not None:
