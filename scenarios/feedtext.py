@@ -19,12 +19,22 @@ team's text (`brand_statement`) and as the post the spread counts
 (`remember`), the post shows the statement and the event becomes a short
 note, so the statement is read once.
 
+Posts react to what the brand has said by their time (`BrandState`): before
+the brand's first statement the crowd may say "still nothing from them";
+afterwards it reacts to the statement (by the tone of the latest one) and
+never claims silence. The renderer learns the statements from the items given
+to `remember`; the drill gives it every batch, in time order, before rendering
+it, so a post only depends on statements earlier than itself and the same run
+shows the same words.
+
 `colour_kind` is what a UI colours by: negative, question, positive, brand,
-media, staff, inject or system.
+media, staff, inject or system. `question` says whether a post asks something
+the team could answer (see `RenderedPost`).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,9 +78,66 @@ def colour_of(kind: str) -> str:
     return COLOURS.get(kind, "system")
 
 
+#: a brand statement's tone as the crowd hears it (a contradiction is defensive)
+_TONES = ("empathetic", "neutral", "defensive")
+
+
+@dataclass(frozen=True)
+class BrandState:
+    """What the brand had said publicly by a moment: what the crowd's posts can react to."""
+
+    statements: int = 0  # statements out before the moment
+    tone: str = ""  # the latest one's tone (empathetic, neutral, defensive); "" when silent
+    first_t: float | None = None  # when the first statement went out
+
+    @property
+    def silent(self) -> bool:
+        """No statement yet: the only moment lines about the brand's silence are true."""
+        return self.statements == 0
+
+
+def statement_tone(item: FeedItem) -> str:
+    """The tone a statement reads with: its own, except that contradicting is defensive."""
+    if item.extra.get("detail") == "contradict":
+        return "defensive"
+    tone = str(item.extra.get("tone", "neutral"))
+    return tone if tone in _TONES else "neutral"
+
+
+def lines_for(node: list[str] | dict[str, Any], state: BrandState) -> list[str]:
+    """The lines of a template list that fit the brand's state (see the YAML's header).
+
+    A plain list fits any moment; a mapping has `any`, `silent` and `answered`
+    (by tone) lines.
+    """
+    if isinstance(node, list):
+        return node
+    extra = (node.get("silent", []) if state.silent
+             else node.get("answered", {}).get(state.tone, []))
+    return [*node.get("any", []), *extra]
+
+
+def pieces_for(pieces: dict[str, Any], state: BrandState) -> dict[str, list[str]]:
+    """A composed kind's pieces with the `whole` and `bodies` that fit the brand's state."""
+    extra = (pieces.get("silent", {}) if state.silent
+             else pieces.get("answered", {}).get(state.tone, {}))
+    out = {k: v for k, v in pieces.items() if k not in ("silent", "answered")}
+    for part in ("whole", "bodies"):
+        if extra.get(part):
+            out[part] = [*pieces.get(part, []), *extra[part]]
+    return out
+
+
 @dataclass(frozen=True)
 class RenderedPost:
-    """One feed item as the drill shows it."""
+    """One feed item as the drill shows it.
+
+    `question`: the post asks something the team could answer: an open
+    question from the crowd (the `neutral_question` lines), a journalist's
+    request for comment, or any post that addresses the brand's account (its
+    handle) with a question mark. The brand's own posts and notes for the team
+    never are.
+    """
 
     t: float  # simulation hours
     clock: str  # local time, e.g. "Fri 18:42" / "vr 18:42"
@@ -78,6 +145,7 @@ class RenderedPost:
     kind: str  # the feed item's kind
     text: str
     colour_kind: str
+    question: bool = False
 
 
 class FeedRenderer:
@@ -95,6 +163,7 @@ class FeedRenderer:
         # brand statements seen in batches given to `remember`, by moment
         self._statements: dict[float, FeedItem] = {}
         self._brand_posts: set[float] = set()
+        self._said: list[float] = []  # moments of statements and brand posts, sorted
 
     def _values(self) -> dict[str, str]:
         """Placeholder values that hold for the whole drill."""
@@ -111,7 +180,7 @@ class FeedRenderer:
                 "place": names.place or book.city("place"), "person": person,
                 "first": first,
                 "outlet": outlet, "competitor": book.competitor, "hours": "1",
-                "elapsed": "1", "action": ""}
+                "elapsed": "1", "action": "", "waited": "1"}
 
     # ---- public ---------------------------------------------------------------------------
     def clock(self, t: float) -> str:
@@ -130,12 +199,40 @@ class FeedRenderer:
                 self._statements[_moment(item.t)] = item
             elif item.kind == BRAND_POST:
                 self._brand_posts.add(_moment(item.t))
+            else:
+                continue
+            moment = _moment(item.t)
+            at = bisect.bisect_left(self._said, moment)
+            if at == len(self._said) or self._said[at] != moment:
+                self._said.insert(at, moment)
+
+    def brand_state(self, t: float) -> BrandState:
+        """What the brand had said before simulation hour `t` (of the items remembered).
+
+        A statement's own moment is not before it: the brand's post does not
+        react to itself.
+        """
+        n = bisect.bisect_left(self._said, _moment(t))
+        if n == 0:
+            return BrandState()
+        last = self._statements.get(self._said[n - 1])
+        return BrandState(statements=n, tone=statement_tone(last) if last else "neutral",
+                          first_t=self._said[0])
 
     def render(self, item: FeedItem, index: int) -> RenderedPost:
         """The post for a feed item at position `index` of the feed."""
         persona, text, colour = self._render(item, index)
         return RenderedPost(t=item.t, clock=self.clock(item.t), persona=persona, kind=item.kind,
-                            text=text, colour_kind=colour)
+                            text=text, colour_kind=colour,
+                            question=self._asks(persona, text, colour))
+
+    def _asks(self, persona: Persona, text: str, colour: str) -> bool:
+        """Whether a post asks something the team could answer (see `RenderedPost`)."""
+        if colour == "question" or persona.kind == "journalist":
+            return True
+        if persona.kind in ("brand", "system") or "?" not in text:
+            return False
+        return self.values["handle"].lower() in text.lower()
 
     def render_all(self, items: list[FeedItem], start: int = 0) -> list[RenderedPost]:
         """Render consecutive feed items whose first sits at position `start`."""
@@ -154,10 +251,18 @@ class FeedRenderer:
         return bool(text) and text not in {item.kind, detail, detail.replace("_", " ")}
 
     def _fill(self, template: str, item: FeedItem, **extra: str) -> str:
-        hours = max(1, round(item.t - self.scenario.complaint.posted_at_h))
-        elapsed = (("een uur" if hours == 1 else f"{hours} uur") if self.scenario.locale == "nl"
-                   else ("an hour" if hours == 1 else f"{hours} hours"))
-        return fill(template, {**self.values, "hours": str(hours), "elapsed": elapsed, **extra})
+        posted = self.scenario.complaint.posted_at_h
+        hours = max(1, round(item.t - posted))
+        first = self.brand_state(item.t).first_t
+        waited = self._hours_text(max(1, round(first - posted)) if first is not None else 1)
+        return fill(template, {**self.values, "hours": str(hours),
+                               "elapsed": self._hours_text(hours), "waited": waited, **extra})
+
+    def _hours_text(self, hours: int) -> str:
+        """'an hour' / '5 hours' ('een uur' / '5 uur')."""
+        if self.locale == "nl":
+            return "een uur" if hours == 1 else f"{hours} uur"
+        return "an hour" if hours == 1 else f"{hours} hours"
 
     def _one(self, templates: list[str], item: FeedItem, index: int, salt: str,
              **extra: str) -> str:
@@ -173,13 +278,15 @@ class FeedRenderer:
         colour = colour_of(kind)
         if kind in _COMPOSED:
             persona = self._user(item)
+            state = self.brand_state(item.t)
             if kind == RESHARE and (mix(self.seed, "question", index, item.actor) % 1000
                                     < NEUTRAL_QUESTION_SHARE * 1000):
-                questions = posts["neutral_question"]  # walked like bodies: no neighbours alike
+                # walked like bodies: no neighbours alike
+                questions = lines_for(posts["neutral_question"], state)
                 template = questions[(index + mix(self.seed, "question")) % len(questions)]
                 return persona, self._fill(template, item), "question"
-            template = compose(posts[kind], seed=self.seed, kind=kind, index=index,
-                               actor=item.actor)
+            template = compose(pieces_for(posts[kind], state), seed=self.seed, kind=kind,
+                               index=index, actor=item.actor)
             return persona, self._fill(template, item), colour
         if kind == COMPLAINT:
             first = (item.actor == self.network.complainant
@@ -195,7 +302,7 @@ class FeedRenderer:
             persona = self._outlet(item)
             slot = self.network.media.index(item.actor) if item.actor in self.network.media \
                 else index
-            headlines = posts["headline"]
+            headlines = lines_for(posts["headline"], self.brand_state(item.t))
             template = headlines[(slot + mix(self.seed, "headline")) % len(headlines)]
             return persona, self._fill(template, item, outlet=persona.name), colour
         if kind == BRAND_POST:

@@ -25,7 +25,7 @@ LOCALES = ("en", "nl")
 #: placeholders posts and system lines may use
 POST_FIELDS = frozenset({"brand", "handle", "brandtag", "product", "issue", "place", "person",
                          "first", "outlet", "hours", "elapsed", "competitor",
-                         "action"})
+                         "action", "waited"})
 #: placeholders persona bios may use
 PERSONA_FIELDS = frozenset({"job", "hobby", "city", "brand", "outlet", "year", "competitor"})
 
