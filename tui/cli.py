@@ -48,6 +48,10 @@ def _build_parser() -> argparse.ArgumentParser:
     res = sub.add_parser("resume", help="continue a saved drill exactly where it was")
     res.add_argument("session", help="session file written by `stormdrill play`")
 
+    con = sub.add_parser("console", help="the facilitator's console for a running drill "
+                         "(a second terminal)")
+    con.add_argument("session", help="session file of the drill (`stormdrill play --session`)")
+
     run = sub.add_parser("run", help="run a scenario headless and print its summary")
     run.add_argument("scenario", nargs="?", default=None,
                      help="library name or path to a scenario file (default: the default "
@@ -210,6 +214,30 @@ def _resume(args: argparse.Namespace) -> int:
     return 0
 
 
+def _console(args: argparse.Namespace) -> int:
+    """Attach the facilitator's console to a drill session through its live store."""
+    from pathlib import Path
+
+    from tui.live import LiveError, LiveStore
+    from tui.session import Session, SessionError
+
+    try:
+        session = Session.load(Path(args.session))
+    except SessionError as err:
+        raise CliError(str(err)) from None
+    import scenarios
+
+    scenario = scenarios.load_scenario(session.scenario)
+    try:
+        store = LiveStore.open(Path(args.session))
+    except LiveError as err:
+        raise CliError(str(err)) from None
+    from tui.console import build_console
+
+    build_console(session, scenario=scenario, store=store).run()
+    return 0
+
+
 def _batch(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -339,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
-                "report": _report, "play": _play, "resume": _resume}
+                "report": _report, "play": _play, "resume": _resume, "console": _console}
     import scenarios
     from simulator.actions import ActionError
     from simulator.netio import NetworkFileError
