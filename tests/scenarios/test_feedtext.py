@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import time
+from typing import Any
 
 import numpy as np
 import pytest
 
 from scenarios import load_scenario
-from scenarios.feedtext import FeedRenderer, RenderedPost
+from scenarios.feedtext import BrandState, FeedRenderer, RenderedPost, lines_for, pieces_for
 from scenarios.personas import _name_pools, personas_for
 from scenarios.textbank import LOCALES, POST_FIELDS, fields_of, fill, iter_templates, text_bank
 from simulator.actions import Action
@@ -61,6 +63,7 @@ def items(sim: Simulation) -> list[FeedItem]:
 def _render(sim: Simulation, items: list[FeedItem], locale: str, seed: int,
             reverse: bool = False) -> list[RenderedPost]:
     renderer = FeedRenderer(_scenario(locale), sim.net, seed)
+    renderer.remember(items)  # as the drill does: the batch's statements first
     order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
     posts = {i: renderer.render(items[i], i) for i in order}
     return [posts[i] for i in range(len(items))]
@@ -132,13 +135,15 @@ def test_feed_reads_like_a_feed(sim: Simulation, items: list[FeedItem], locale: 
     assert sum(x == y for x, y in itertools.pairwise(reshares)) <= 3
     counts = sim.net.follower_counts()
     for item, post in zip(items, posts, strict=True):
-        if 0 <= item.actor < sim.net.n and item.kind in (*POST_KIND_NAMES.values(),
-                                                           EventKind.BRAND_POST):
+        # a statement whose post shows its words is a note for the team (colour "system")
+        if 0 <= item.actor < sim.net.n and post.colour_kind != "system" and \
+                item.kind in (*POST_KIND_NAMES.values(), EventKind.BRAND_POST):
             assert post.persona.followers == counts[item.actor]
             assert post.persona.user == item.actor
     first = next(p for p in posts if p.kind == POST_KIND_NAMES[PostKind.COMPLAINT])
     assert first.persona.name == SETTINGS[locale].people[0]
-    statements = [p for p in posts if p.kind in (EventKind.BRAND_POST, BRAND_POST)]
+    statements = [p for p in posts if p.kind in (EventKind.BRAND_POST, BRAND_POST)
+                  and p.colour_kind == "brand"]
     assert statements and all(p.persona.handle == "@FreshWay" for p in statements)
     assert "Maria, we are so sorry. Please DM us." in [p.text for p in statements]
 
@@ -283,3 +288,126 @@ def test_special_accounts(sim: Simulation) -> None:
     nl = personas_for(net, "nl", 1, Setting())
     assert nl.brand.name == text_bank("nl")["fallback"]["brand"]
     assert nl.outlet_of(net.media[0]) in text_bank("nl")["persona"]["outlet_names"]
+
+
+# ---- posts react to what the brand has said -----------------------------------------------
+def _patterns(node: Any) -> list[re.Pattern[str]]:
+    """Regexes matching a template list's lines anywhere in a post, any placeholder value."""
+    out = []
+    for template in node:
+        parts = re.split(r"\{[a-z]+\}", template)
+        out.append(re.compile(".+?".join(re.escape(p) for p in parts), re.IGNORECASE))
+    return out
+
+
+def _lines(locale: str, mood: str) -> list[re.Pattern[str]]:
+    """Every post line of a mood: 'silent' or a tone of the answered lines."""
+    posts = text_bank(locale)["posts"]
+    lines: list[str] = []
+    for node in posts.values():
+        if not isinstance(node, dict):
+            continue
+        sub = node.get("silent") if mood == "silent" else node.get("answered", {}).get(mood)
+        if isinstance(sub, list):
+            lines += sub
+        elif isinstance(sub, dict):
+            lines += [*sub.get("whole", []), *sub.get("bodies", [])]
+    return _patterns(lines)
+
+
+def _mood_of(text: str, moods: dict[str, list[re.Pattern[str]]]) -> set[str]:
+    return {mood for mood, patterns in moods.items() if any(p.search(text) for p in patterns)}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_silence_after_the_brand_spoke(sim: Simulation, locale: str) -> None:
+    """The facilitator's complaint: "still nothing from them" after the brand replied."""
+    feed = sim.feed()[0]
+    first = min(it.t for it in feed if it.kind == EventKind.BRAND_POST)
+    composed = {"reshare", "defence", "deleted_my_comment", "media"}
+    before = [it for it in feed if it.t < first and it.kind in composed][-1500:]
+    after = [it for it in feed if it.t > first and it.kind in composed][:3000]
+    statements = [it for it in feed if it.kind in (EventKind.BRAND_POST, BRAND_POST)]
+    renderer = FeedRenderer(_scenario(locale), sim.net, 1)
+    renderer.remember(feed)
+    moods = {m: _lines(locale, m) for m in ("silent", "empathetic", "neutral", "defensive")}
+    seen_before = [_mood_of(renderer.render(it, i).text, moods) for i, it in enumerate(before)]
+    seen_after = [_mood_of(renderer.render(it, 10_000 + i).text, moods)
+                  for i, it in enumerate(after)]
+    assert any("silent" in m for m in seen_before)
+    assert not any(m - {"silent"} for m in seen_before), "a reaction before any statement"
+    assert not any("silent" in m for m in seen_after), "silence claimed after a statement"
+    assert any(m for m in seen_after), "nobody reacts to the statement"
+    assert statements and renderer.brand_state(first).silent
+    assert not renderer.brand_state(first + 0.01).silent
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_reactions_follow_the_latest_statements_tone(sim: Simulation, locale: str) -> None:
+    net = sim.net
+    user = int(np.flatnonzero(net.types == UserType.ORDINARY)[0])
+    brand = [FeedItem(5.0, EventKind.BRAND_POST, actor=net.brand,
+                      extra={"detail": "acknowledge", "tone": "defensive"}),
+             FeedItem(5.0, BRAND_POST, actor=net.brand),
+             FeedItem(10.0, EventKind.BRAND_POST, actor=net.brand,
+                      extra={"detail": "reply", "tone": "empathetic"}),
+             FeedItem(15.0, EventKind.BRAND_POST, actor=net.brand,
+                      extra={"detail": "contradict", "tone": "empathetic"})]
+    posts = [FeedItem(t + k / 1000, RESHARE, actor=user + k % 50)
+             for t in (1.0, 6.0, 11.0, 16.0) for k in range(400)]
+    renderer = FeedRenderer(_scenario(locale), net, 4)
+    renderer.remember(brand + posts)
+    moods = {m: _lines(locale, m) for m in ("silent", "empathetic", "neutral", "defensive")}
+    expected = {1: "silent", 6: "defensive", 11: "empathetic", 16: "defensive"}
+    for i, item in enumerate(posts):
+        found = _mood_of(renderer.render(item, i).text, moods)
+        assert found <= {expected[int(item.t)]}, (item.t, found)
+    assert renderer.brand_state(12.0) == BrandState(2, "empathetic", 5.0)
+    assert renderer.brand_state(20.0).tone == "defensive"  # a contradiction reads defensive
+    waited = [renderer.render(it, i).text for i, it in enumerate(posts) if 11 <= it.t < 12]
+    hours = "5 uur" if locale == "nl" else "5 hours"  # complaint at 0, first statement at 5
+    assert any(hours in text for text in waited)
+
+
+def test_state_lines_cover_every_tone() -> None:
+    for locale in LOCALES:
+        posts = text_bank(locale)["posts"]
+        for tone in ("empathetic", "neutral", "defensive"):
+            state = BrandState(1, tone, 1.0)
+            assert len(pieces_for(posts[RESHARE], state)["whole"]) > len(posts[RESHARE]["whole"])
+            assert len(lines_for(posts["headline"], state)) > len(posts["headline"]["any"])
+            assert len(lines_for(posts["neutral_question"], state)) >= 10
+        silent = pieces_for(posts[RESHARE], BrandState())
+        assert "silent" not in silent and "answered" not in silent
+        assert any("{elapsed}" in line for line in silent["whole"])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_batches_in_time_order_render_like_the_whole_run(sim: Simulation, items: list[FeedItem],
+                                                         locale: str) -> None:
+    """The drill feeds the renderer batch by batch: same words as knowing the run at once."""
+    whole = _render(sim, items, locale, seed=5)
+    renderer = FeedRenderer(_scenario(locale), sim.net, 5)
+    batched: list[RenderedPost] = []
+    for start in range(0, len(items), 97):
+        batched += renderer.render_all(items[start:start + 97], start)
+    assert [p.text for p in batched] == [p.text for p in whole]
+
+
+def test_questions_are_what_the_team_could_answer(sim: Simulation) -> None:
+    net = sim.net
+    user = int(np.flatnonzero(net.types == UserType.ORDINARY)[0])
+    renderer = FeedRenderer(_scenario("en"), net, 1)
+    inquiry = renderer.render(FeedItem(3.0, EventKind.INJECT,
+                                       extra={"detail": "journalist_inquiry"}), 0)
+    assert inquiry.question and inquiry.persona.kind == "journalist"
+    brand = renderer.render(FeedItem(3.0, BRAND_POST, "Any questions? DM @FreshWay",
+                                     actor=net.brand), 1)
+    assert not brand.question
+    posts = [renderer.render(FeedItem(1.0 + i / 100, RESHARE, actor=user), i)
+             for i in range(400)]
+    asked = [p for p in posts if p.question]
+    assert any(p.colour_kind == "question" for p in asked)
+    assert all(p.colour_kind == "question" or ("@freshway" in p.text.lower() and "?" in p.text)
+               for p in asked)
+    assert len(asked) < len(posts) / 3
