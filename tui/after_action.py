@@ -1,109 +1,424 @@
-"""After-action reports of drills, and a leaderboard of teams.
+"""After-action debriefs of drills, and a leaderboard of teams.
 
-The debrief replays the session (scenario, seed, journal) and asks, on paired
-replicas forked at the moment that matters: what did each action do, what
-would replying at detection have changed, and where does the team's outcome
-fall among the built-in strategies. Every score is trust first (the
-reputation index the crisis leaves), then attention (negative posts, reach),
-by the one rule in `simulator.analysis.rank_key`. `stormdrill report
-SESSION... -o FILE` writes it as HTML (self-contained, inline SVG) or Markdown.
+One computation, `debrief(session)`, replays the session (scenario, seed,
+journal) and measures on paired replicas forked at the moment that matters:
+what each action did against doing nothing at that moment, what replying at
+detection would have changed, and where the team's outcome falls among the
+built-in strategies. The TUI's debrief screen (`screen_lines`), the Markdown
+and the HTML report (`blocks`) all render that one `Debrief`, through the same
+formatting functions, so they cannot show different numbers.
+
+Honesty rules, because a debrief that overstates teaches the wrong lesson:
+an effect whose 95% interval spans zero reads "no clear effect"; a drill
+stopped early is compared with strategies run for the same time, and one too
+short (before detection, or under `MIN_SHARE` of the run) is not scored; a
+facilitator's extra injects are faced by the strategies too. Every score is
+trust first, then attention, by `simulator.analysis.rank_key`. Every label
+comes from `tui.i18n` in the scenario's language.
 """
 
 from __future__ import annotations
 
 import io
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+import numpy as np
 
 from scenarios import library_strategies, load_scenario, load_strategy
-from simulator import Simulation
+from simulator import Action, JournalEntry, Simulation, Strategy
 from simulator.analysis import rank_key
-from simulator.config import Scenario
+from simulator.config import DecisionPoint, Scenario
 from tui.blocks import Block, render_html, render_md
+from tui.i18n import Strings, duration
 from tui.session import Session
-from tui.whatif import Comparison, percentile_among, reply_at_detection, without
+from tui.whatif import METRICS, Comparison, compare, reply_at_detection
+
+#: unfinished drills shorter than this share of the run are too short to score
+MIN_SHARE = 0.10
+#: the attention outcomes an effect lists after trust
+ATTENTION = ("negative_posts", "reach")
+
+
+# ---- the computation -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    """One mechanism an action moved (mean over replicas): why the outcome changed."""
+
+    mechanism: str  # reply_seen, silence_h, deletions_noticed, media_stories, ...
+    without: float
+    acted: float
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A change against doing nothing at that moment, on paired replicas."""
+
+    comparisons: Mapping[str, Comparison]
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the timeline: a decision, an action (with its effect) or an inject."""
+
+    at_h: float
+    kind: Literal["decision", "action", "inject"]
+    text: str
+    effect: Effect | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A decision point of the scenario and what the team did with it."""
+
+    index: int
+    point: DecisionPoint
+    chosen: int | None = None  # option index; -1: nothing; None: never answered
+    at_h: float | None = None
+    timed_out: bool = False
+
+
+@dataclass
+class Score:
+    """Where the team stands among the built-in strategies, and on what terms."""
+
+    status: Literal["scored", "too_short", "skipped"] = "skipped"
+    percentile: float | None = None
+    strategy_means: dict[str, dict[str, float]] = field(default_factory=dict)
+    until: float | None = None  # the strategies' run length (None: the whole run)
+    injects: int = 0  # the facilitator's extra injects the strategies faced too
+    too_short_why: str = ""  # "before_detection" or "short"
 
 
 @dataclass
 class Debrief:
-    """Everything an after-action report shows for one session."""
+    """Everything the debrief screen and the after-action report show for one session."""
 
     session: Session
     scenario: Scenario
     summary: dict[str, Any]
-    timeline: list[tuple[float, str, str]] = field(default_factory=list)  # (t, what, effect)
-    at_detection: str = ""
-    percentile: float | None = None
-    strategy_means: dict[str, dict[str, float]] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    decisions: list[DecisionRecord] = field(default_factory=list)
+    at_detection: Effect | None = None
+    score: Score = field(default_factory=Score)
+    notes: list[tuple[float, str]] = field(default_factory=list)
     hourly: list[int] = field(default_factory=list)
     reputation: list[float] = field(default_factory=list)
 
+    @property
+    def tr(self) -> Strings:
+        return Strings(self.scenario.locale)
 
-def _effect(comp: dict[str, Comparison], what: str = "this action") -> str:
-    """Trust, then attention: 'this action would lower trust at the end by 0.8 points
-    (...); negative posts +12%, reach +5%'."""
-    tail = ", ".join(filter(None, (comp[m].short() for m in ("negative_posts", "reach"))))
-    trust = comp["reputation_end"].sentence(what)
-    return f"{trust}; {tail}" if tail else trust
+    @property
+    def finished(self) -> bool:
+        return self.session.finished
+
+    @property
+    def extra_injects(self) -> list[JournalEntry]:
+        return [e for e in self.session.journal if e.inject is not None]
+
+    def clock(self, t: float) -> str:
+        return self.tr.clock(self.scenario.start, t)
+
+
+def action_label(action: Action, tr: Strings) -> str:
+    """'Reply to complainants (defensive): "No."'; the tone only where it exists (statements)."""
+    label = tr(f"kind.{action.kind}")
+    if action.is_statement:
+        label = f"{label} ({tr(f'tone.{action.tone}')})"
+    return f'{label}: "{action.text}"' if action.text else label
+
+
+def inject_kind(scenario: Scenario, index: int) -> str:
+    """'journalist inquiry': what kind of inject the facilitator fired."""
+    return (scenario.injects[index].kind.replace("_", " ") if 0 <= index < len(scenario.injects)
+            else str(index))
+
+
+def inject_label(scenario: Scenario, index: int, tr: Strings) -> str:
+    return tr("debrief.inject", kind=inject_kind(scenario, index))
+
+
+def option_label(point: DecisionPoint, option: int | None, tr: Strings) -> str:
+    if option is None:
+        return tr("aar.not_answered")
+    return point.options[option].label if 0 <= option < len(point.options) else \
+        tr("prompt.nothing")
+
+
+def facilitator_notes(session: Session) -> list[tuple[float, str]]:
+    """The facilitator's notes (simulation hour, text) from the live store next to the session.
+
+    The console keeps them in `<session>.live.sqlite` (tui.live); a drill played
+    without a console has none.
+    """
+    if session.path is None:
+        return []
+    try:
+        from tui.live import LiveStore  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return []
+    if not any(p.exists() for p in (session.path.with_suffix(".live.sqlite"),
+                                    Path(f"{session.path}.live.sqlite"))):
+        return []  # do not create a store just to read it
+    return [(float(t), str(text)) for t, text in LiveStore.open(session.path).notes()]
+
+
+def _action_effects(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
+                    replicas: int, until: float | None) -> list[Effect | None]:
+    """Each journal entry's effect against doing nothing at that moment (None: an inject).
+
+    The one adapter to `tui.whatif` for it: until `action_effects` lands, the
+    run without the entry against the run with it, forked at its time.
+    """
+    out: list[Effect | None] = []
+    for i, entry in enumerate(journal):
+        if entry.action is None:
+            out.append(None)
+            continue
+        rest = [e for j, e in enumerate(journal) if j != i]
+        out.append(Effect(compare(scenario, seed, rest, journal, fork_at=entry.at_h,
+                                  replicas=replicas, until=until)))
+    return out
+
+
+def _percentile(scenario: Scenario, seed: int, team: Mapping[str, Any],
+                strategies: Sequence[Strategy], replicas: int,
+                injects: Sequence[JournalEntry], until: float | None
+                ) -> tuple[float, dict[str, dict[str, float]]]:
+    """Share (%) of strategy runs the team beats (trust first, a tie counts half).
+
+    The strategies face the same facilitator injects and run for the same time
+    as the team. The adapter to `tui.whatif.percentile_among`, whose
+    `journal_injects` and `until` are not there yet: the same loop, here.
+    """
+    mine = rank_key(team)
+    worse = ties = total = 0
+    means: dict[str, dict[str, float]] = {}
+    for st in strategies:
+        runs = []
+        for k in range(replicas):
+            sim = Simulation(scenario, seed=seed, journal=list(injects), fork=(0.0, k),
+                             strategy=st)
+            sim.run(until)
+            runs.append(sim.summary())
+        for run in runs:
+            key = rank_key(run)
+            worse += key > mine
+            ties += key == mine
+        total += len(runs)
+        means[st.name] = {m: float(np.mean([float(r[m]) for r in runs])) for m in METRICS}
+    return (100.0 * (worse + 0.5 * ties) / total if total else math.nan), means
 
 
 def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
-            scenario: Scenario | None = None) -> Debrief:
-    """Replay a session and measure what its decisions cost or saved."""
+            scenario: Scenario | None = None,
+            strategies: Sequence[Strategy] | None = None) -> Debrief:
+    """Replay a session and measure what its decisions cost or saved.
+
+    `strategies`: what the team is ranked against (default: the library's).
+    """
     sc = scenario if scenario is not None else load_scenario(session.scenario)
-    sim = Simulation(sc, seed=session.seed, journal=list(session.journal))
-    sim.run(session.clock_h if not session.finished else None)
-    summary = sim.summary()
-    d = Debrief(session, sc, summary, hourly=list(summary["hourly_negative"]),
-                reputation=[float(x) for x in sim.reputation_h[: sim.hours_done + 1]])
     journal = list(session.journal)
-    points = sc.decision_points
-    for dec in session.decisions:
-        point = points[dec.point] if dec.point < len(points) else None
-        if point is None:
-            continue
-        chosen = (point.options[dec.option].label if 0 <= dec.option < len(point.options)
-                  else "nothing")
-        how = "deadline missed: " if dec.timed_out else ""
-        d.timeline.append((dec.at_h, f"{point.prompt} -> {how}{chosen}", ""))
-    for i, entry in enumerate(journal):
+    until = None if session.finished else session.clock_h
+    sim = Simulation(sc, seed=session.seed, journal=journal)
+    sim.run(until)
+    summary = sim.summary()
+    tr = Strings(sc.locale)
+    d = Debrief(session, sc, summary, hourly=list(summary["hourly_negative"]),
+                reputation=[float(x) for x in sim.reputation_h[: sim.hours_done + 1]],
+                notes=facilitator_notes(session))
+    answered = {dec.point: dec for dec in session.decisions}
+    for i, point in enumerate(sc.decision_points):
+        dec = answered.get(i)
+        d.decisions.append(DecisionRecord(i, point) if dec is None else DecisionRecord(
+            i, point, dec.option, dec.at_h, dec.timed_out))
+        if dec is not None:
+            text = tr("debrief.decision", n=i + 1, label=option_label(point, dec.option, tr))
+            d.rows.append(Row(dec.at_h, "decision", tr("debrief.timed_out", text=text)
+                              if dec.timed_out else text))
+    effects = _action_effects(sc, session.seed, journal, replicas, until)
+    for entry, effect in zip(journal, effects, strict=True):
         if entry.action is None:
-            d.timeline.append((entry.at_h, f"facilitator fired inject {entry.inject}", ""))
-            continue
-        act = entry.action
-        what = f"{act.kind} ({act.tone})" if act.kind in ("acknowledge", "reply") else act.kind
-        if act.text:
-            what += f': "{act.text}"'
-        d.timeline.append((entry.at_h, what, _effect(without(sc, session.seed, journal, i,
-                                                              replicas))))
-    d.timeline.sort(key=lambda row: row[0])
+            d.rows.append(Row(entry.at_h, "inject", inject_label(sc, entry.inject or 0, tr)))
+        else:
+            d.rows.append(Row(entry.at_h, "action", action_label(entry.action, tr), effect))
+    d.rows.sort(key=lambda r: (r.at_h, r.kind != "decision"))
     res = reply_at_detection(sc, session.seed, journal, sim.brand.detected_at, replicas)
-    if res is not None:
-        d.at_detection = _effect(res, "Replying at detection")
-    if with_percentile:
-        strategies = [load_strategy(e.name) for e in library_strategies()]
-        d.percentile, d.strategy_means = percentile_among(
-            sc, session.seed, summary, strategies, replicas=max(2, replicas // 2))
+    d.at_detection = Effect(res) if res is not None else None
+    d.score = _score(d, sim.brand.detected_at, with_percentile, strategies,
+                     max(2, replicas // 2))
     return d
 
 
+def _score(d: Debrief, detected_at: float | None, with_percentile: bool,
+           strategies: Sequence[Strategy] | None, replicas: int) -> Score:
+    """Rank the team, or say why not: a drill stopped too early has no fair comparison."""
+    s = d.session
+    score = Score(until=None if s.finished else s.clock_h, injects=len(d.extra_injects))
+    if not s.finished and (detected_at is None or detected_at > s.clock_h):
+        score.status, score.too_short_why = "too_short", "before_detection"
+    elif not s.finished and s.clock_h < MIN_SHARE * d.scenario.duration_h:
+        score.status, score.too_short_why = "too_short", "short"
+    elif with_percentile:
+        if strategies is None:
+            strategies = [load_strategy(e.name) for e in library_strategies()]
+        score.percentile, score.strategy_means = _percentile(
+            d.scenario, s.seed, d.summary, strategies, replicas, d.extra_injects, score.until)
+        score.status = "scored"
+    return score
+
+
+# ---- wording (shared by the screen and the report) ------------------------------------
+def is_clear(c: Comparison) -> bool:
+    """Whether the 95% interval excludes zero (an effect the replicas agree on)."""
+    return c.ci_low > 0 or c.ci_high < 0
+
+
+def measure(c: Comparison, tr: Strings) -> str:
+    """'trust at the end +1.2 points (95% interval +0.4 to +2.0)', or '...: no clear effect'."""
+    label = tr(f"aar.metric.{c.metric}")
+    if c.in_points:
+        value, lo, hi = (f"{x:+.1f}" for x in (c.diff, c.ci_low, c.ci_high))
+        value = tr("aar.points", value=value)
+    elif c.base:
+        value, lo, hi = (f"{100.0 * x / c.base:+.0f}%" for x in (c.diff, c.ci_low, c.ci_high))
+    else:  # nothing to take a share of: absolute counts
+        value, lo, hi = (f"{x:+,.0f}" for x in (c.diff, c.ci_low, c.ci_high))
+    if not is_clear(c):
+        return tr("aar.no_clear", label=label, lo=lo, hi=hi)
+    return tr("aar.clear", label=label, value=value, lo=lo, hi=hi)
+
+
+def _number(mechanism: str, value: float) -> str:
+    return duration(value) if mechanism.endswith("_h") else f"{value:,.1f}".removesuffix(".0")
+
+
+def reasons_text(reasons: Sequence[Reason], tr: Strings) -> str:
+    """Why, from the explanation data: 'the reply was seen by 1,200 people (without it: 0)'."""
+    parts = []
+    for r in reasons:
+        key = f"aar.why.{r.mechanism}"
+        values = {"acted": _number(r.mechanism, r.acted),
+                  "without": _number(r.mechanism, r.without)}
+        parts.append(tr(key, **values) if tr.has(key) else
+                     tr("aar.why.other", what=r.mechanism.replace("_", " "), **values))
+    return "; ".join(parts)
+
+
+def effect_parts(effect: Effect | None, tr: Strings) -> tuple[str, str, str]:
+    """(trust, attention, why) of one effect: the cells of the report and the screen's lines."""
+    if effect is None:
+        return "", "", ""
+    comp = effect.comparisons
+    trust = measure(comp["reputation_end"], tr) if "reputation_end" in comp else ""
+    attention = "; ".join(measure(comp[m], tr) for m in ATTENTION if m in comp)
+    return trust, attention, reasons_text(effect.reasons, tr)
+
+
+def _value(v: Any, tr: Strings) -> str:
+    if v is None:
+        return tr("metrics.never")
+    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+
+
+#: the outcomes a debrief lists: trust first, then attention, then the response times
+KEYS = ("reputation_end", "trust_dip", "reputation_min", "trust_30d", "negative_posts",
+        "sharers", "reach", "peak_hourly_negative", "detected_at_h", "first_response_at_h",
+        "first_media_at_h", "media_pickups")
+CLOCK_KEYS = frozenset({"detected_at_h", "first_response_at_h", "first_media_at_h"})
+
+
+def outcome_rows(d: Debrief) -> list[tuple[str, str]]:
+    """(label, value) of every outcome; moments as clock times (the summary is a fresh replay)."""
+    tr = d.tr
+    return [(tr(f"aar.out.{k}"), d.clock(d.summary[k]) if k in CLOCK_KEYS and d.summary.get(k)
+             is not None else _value(d.summary.get(k), tr)) for k in KEYS]
+
+
+def marks(d: Debrief) -> list[str]:
+    """What makes this drill not a plain full run: stopped early, extra injects."""
+    tr, out = d.tr, []
+    if not d.finished:
+        out.append(tr("aar.unfinished", clock=d.clock(d.session.clock_h),
+                      share=100.0 * d.session.clock_h / d.scenario.duration_h))
+    if d.extra_injects:
+        kinds = ", ".join(f"{inject_kind(d.scenario, e.inject or 0)} ({d.clock(e.at_h)})"
+                          for e in d.extra_injects)
+        out.append(tr("aar.with_injects", n=len(d.extra_injects), kinds=kinds))
+    return out
+
+
+def score_text(d: Debrief) -> str:
+    """The percentile sentence, with its terms; or why there is none."""
+    tr, sc = d.tr, d.score
+    if sc.status == "too_short":
+        why = (tr("aar.short.before_detection") if sc.too_short_why == "before_detection"
+               else tr("aar.short.share", share=100.0 * MIN_SHARE))
+        return tr("aar.too_short", clock=d.clock(d.session.clock_h), why=why)
+    if sc.status != "scored" or sc.percentile is None:
+        return ""
+    terms = []
+    if sc.until is not None:
+        terms.append(tr("aar.terms.until", clock=d.clock(sc.until)))
+    if sc.injects:
+        terms.append(tr("aar.terms.injects", n=sc.injects))
+    text = tr("aar.percentile", pct=sc.percentile)
+    return f"{text} {' '.join(terms)}" if terms else text
+
+
+def detection_text(d: Debrief) -> str:
+    if d.at_detection is None:
+        return ""
+    trust, attention, why = effect_parts(d.at_detection, d.tr)
+    return d.tr("aar.at_detection") + ": " + "; ".join(filter(None, (trust, attention, why)))
+
+
+def screen_lines(d: Debrief) -> list[tuple[str, str]]:
+    """The debrief for the drill's last screen as (left column, text): every row, no cut-off."""
+    tr = d.tr
+    lines = [("!", m) for m in marks(d)]
+    if text := score_text(d):
+        lines.append(("", text))
+    if text := detection_text(d):
+        lines.append(("", text))
+    lines += [(label, value) for label, value in outcome_rows(d)]
+    for row in d.rows:
+        lines.append((d.clock(row.at_h), row.text))
+        trust, attention, why = effect_parts(row.effect, tr)
+        lines += [("", f"  {part}") for part in (trust, attention) if part]
+        if why:
+            lines.append(("", f"  {tr('aar.col.why')}: {why}"))
+    return lines
+
+
+def summary_lines(d: Debrief) -> list[str]:
+    """`screen_lines` as plain strings (what the drill screen's analysis showed before)."""
+    return [f"{left}  {text}" if left else text for left, text in screen_lines(d)]
+
+
+# ---- the report ------------------------------------------------------------------------
 def _chart_svg(d: Debrief) -> str:
     """Hourly negative posts and the trust index, the team's actions marked."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
+    tr = d.tr
     fig = Figure(figsize=(8, 3.2))
     FigureCanvasSVG(fig)
     ax = fig.add_subplot(111)
-    ax.bar(range(len(d.hourly)), d.hourly, color="#c0392b", alpha=0.7, label="negative posts/h")
-    ax.set_xlabel("hour")
-    ax.set_ylabel("negative posts per hour")
-    for t, _, _ in d.timeline:
-        ax.axvline(t, color="#2c3e50", linestyle=":", linewidth=1)
+    ax.bar(range(len(d.hourly)), d.hourly, color="#c0392b", alpha=0.7)
+    ax.set_xlabel(tr("aar.chart.hour"))
+    ax.set_ylabel(tr("aar.chart.negative"))
+    for row in d.rows:
+        ax.axvline(row.at_h, color="#2c3e50", linestyle=":", linewidth=1)
     ax2 = ax.twinx()
-    ax2.plot(range(len(d.reputation)), d.reputation, color="#2980b9", label="trust")
-    ax2.set_ylabel("trust (reputation index)")
+    ax2.plot(range(len(d.reputation)), d.reputation, color="#2980b9")
+    ax2.set_ylabel(tr("aar.chart.trust"))
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
@@ -111,82 +426,104 @@ def _chart_svg(d: Debrief) -> str:
     return text[text.index("<svg"):]
 
 
-#: the outcomes a debrief lists: trust first, then attention, then the response
-KEYS = (("reputation_end", "trust at the end"), ("trust_dip", "trust dip"),
-        ("reputation_min", "lowest trust"), ("trust_30d", "trust after 30 days"),
-        ("negative_posts", "negative posts"), ("sharers", "negative posters"),
-        ("reach", "users reached"), ("peak_hourly_negative", "peak posts/hour"),
-        ("detected_at_h", "detected at (h)"), ("first_response_at_h", "first response (h)"),
-        ("first_media_at_h", "first media story (h)"), ("media_pickups", "media stories"))
-RANKING = "highest trust at the end first, then fewest negative posts"
+def _decision_blocks(d: Debrief) -> list[Block]:
+    tr, out = d.tr, []
+    for rec in d.decisions:
+        out.append(("h", 4, tr("aar.decision_head", n=rec.index + 1,
+                                clock=d.clock(rec.point.at_h), prompt=rec.point.prompt)))
+        chosen = option_label(rec.point, rec.chosen, tr)
+        if rec.at_h is not None:
+            chosen = tr("aar.chosen_at", label=chosen, clock=d.clock(rec.at_h))
+        if rec.timed_out:
+            chosen = tr("debrief.timed_out", text=chosen)
+        out += [("p", f"{tr('aar.chosen')}: **{chosen}**"),
+                ("table", [tr("aar.col.option"), tr("aar.col.chosen"), tr("aar.col.note")],
+                 [[o.label + (f" ({tr('aar.recommended')})" if o.recommended else ""),
+                   "x" if rec.chosen == j else "", o.note]
+                  for j, o in enumerate(rec.point.options)])]
+    return out
 
 
-def _rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """(label, value) of every KEY (the summary is a fresh replay, never an old file)."""
-    return [(label, _value(summary[key])) for key, label in KEYS]
-
-
-def _value(v: Any) -> str:
-    if v is None:
-        return "never"
-    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
-
-
-def summary_lines(d: Debrief) -> list[str]:
-    """The debrief in a few lines, for the drill's last screen."""
-    lines = [f"{label}: {value}" for label, value in _rows(d.summary)]
-    if d.percentile is not None:
-        lines.append(f"better than {d.percentile:.0f}% of the built-in strategies' runs "
-                     f"({RANKING})")
-    if d.at_detection:
-        lines.append(d.at_detection)
-    lines += [f"{t:6.2f} h  {what}: {effect}" for t, what, effect in d.timeline if effect]
-    return lines
-
-
-TITLE = "stormdrill after-action report"
+def team_blocks(d: Debrief, charts: bool = False) -> list[Block]:
+    """One team's part of the report."""
+    tr = d.tr
+    out: list[Block] = [("h", 2, tr("aar.team", team=d.session.team))]
+    out += [("p", f"**{m}**") for m in marks(d)]
+    roles = [[tr(f"role.{k}"), v] for k, v in d.session.roles.items() if v]
+    if roles:
+        out.append(("table", [tr("aar.col.role"), tr("aar.col.person")], roles))
+    out += [("h", 3, tr("aar.outcomes")),
+            ("table", [tr("aar.col.outcome"), tr("aar.col.value")],
+             [list(r) for r in outcome_rows(d)])]
+    if text := score_text(d):
+        out.append(("p", text))
+    if d.score.status == "scored":
+        means = sorted(d.score.strategy_means.items(), key=lambda kv: rank_key(kv[1]))
+        out.append(("table", [tr("aar.col.strategy"), tr("aar.col.mean_trust"),
+                              tr("aar.col.mean_negative")],
+                    [[k, f"{v['reputation_end']:.1f}", f"{v['negative_posts']:,.0f}"]
+                     for k, v in means]))
+    if text := detection_text(d):
+        out.append(("p", text + "."))
+    out += [("h", 3, tr("aar.timeline")), ("p", tr("aar.timeline_help"))]
+    rows = [[d.clock(r.at_h), r.text, *effect_parts(r.effect, tr)] for r in d.rows]
+    out.append(("table", [tr("aar.col.time"), tr("aar.col.what"), tr("aar.col.trust"),
+                          tr("aar.col.attention"), tr("aar.col.why")], rows)
+               if rows else ("p", tr("debrief.empty")))
+    if d.decisions:
+        out += [("h", 3, tr("aar.decisions")), *_decision_blocks(d)]
+    out.append(("h", 3, tr("aar.notes")))
+    out.append(("table", [tr("aar.col.time"), tr("aar.col.note")],
+                [[d.clock(t), text] for t, text in d.notes]) if d.notes
+               else ("p", tr("aar.no_notes")))
+    if charts:
+        out.append(("svg", _chart_svg(d), tr("aar.chart.caption", team=d.session.team)))
+    return out
 
 
 def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
-    """The report as blocks (a leaderboard first when there are several teams)."""
+    """The report as blocks: the scenario and its objectives, a leaderboard, each team."""
     first = debriefs[0]
-    out: list[Block] = [("p", f"Scenario: **{first.scenario.title}** ({first.scenario.name}), "
-                              f"seed {first.session.seed}.")]
+    tr, sc = first.tr, first.scenario
+    out: list[Block] = [("p", tr("aar.scenario", title=sc.title, name=sc.name,
+                                 seed=first.session.seed, clock=first.clock(0.0),
+                                 hours=f"{sc.duration_h:g}"))]
+    if sc.briefing.learning_objectives:
+        out += [("h", 2, tr("briefing.objectives")), ("ul", list(sc.briefing.learning_objectives))]
     if len(debriefs) > 1:
         ranked = sorted(debriefs, key=lambda d: rank_key(d.summary))
-        out += [("h", 2, f"Leaderboard ({RANKING})"),
-                ("table", ["rank", "team", "trust at the end", "trust dip", "negative posts",
-                           "negative posters", "reach"],
-                 [[str(rank), d.session.team,
-                   *(_value(d.summary[k]) for k in ("reputation_end", "trust_dip",
-                                                     "negative_posts", "sharers", "reach"))]
+        out += [("h", 2, tr("aar.leaderboard")), ("p", tr("aar.ranking")),
+                ("table", [tr("aar.col.rank"), tr("aar.col.team"),
+                           *(tr(f"aar.out.{k}") for k in ("reputation_end", "trust_dip",
+                                                           "negative_posts", "sharers", "reach"))],
+                 [[str(rank), d.session.team if d.finished else
+                   tr("aar.team_unfinished", team=d.session.team,
+                      clock=d.clock(d.session.clock_h)),
+                   *(_value(d.summary[k], tr) for k in ("reputation_end", "trust_dip",
+                                                         "negative_posts", "sharers", "reach"))]
                   for rank, d in enumerate(ranked, 1)])]
-    for d in debriefs:
-        out += [("h", 2, f"Team {d.session.team}"),
-                ("table", ["outcome", "value"], [list(row) for row in _rows(d.summary)])]
-        if d.percentile is not None:
-            means = sorted(d.strategy_means.items(), key=lambda kv: rank_key(kv[1]))
-            out += [("p", f"The team did better than {d.percentile:.0f}% of the built-in "
-                          "strategies' runs on this scenario and seed, ranked on trust first "
-                          f"({RANKING})."),
-                    ("table", ["built-in strategy", "mean trust at the end",
-                               "mean negative posts"],
-                     [[k, f"{v['reputation_end']:.1f}", f"{v['negative_posts']:,.0f}"]
-                      for k, v in means])]
-        if d.at_detection:
-            out.append(("p", d.at_detection + "."))
-        out += [("h", 3, "Timeline"),
-                ("table", ["time (h)", "decision or action", "effect (paired replicas)"],
-                 [[f"{t:.2f}", what, effect] for t, what, effect in d.timeline])]
-        if charts:
-            out.append(("svg", _chart_svg(d), f"Team {d.session.team}: negative posts per "
-                                              "hour and trust, actions marked"))
+        if not all(d.finished for d in debriefs):
+            out.append(("p", tr("aar.board_unfinished")))
+    for i, d in enumerate(debriefs):
+        if i or len(debriefs) > 1:
+            out.append(("break",))
+        out += team_blocks(d, charts)
     return out
+
+
+def title(debriefs: list[Debrief]) -> str:
+    return debriefs[0].tr("aar.title")
 
 
 def markdown(debriefs: list[Debrief]) -> str:
     """The report as Markdown."""
-    return f"# {TITLE}\n\n" + render_md(blocks(debriefs), Path("."))
+    return f"# {title(debriefs)}\n\n" + render_md(blocks(debriefs), Path("."))
+
+
+def html(debriefs: list[Debrief]) -> str:
+    """The report as one self-contained, printable HTML page."""
+    return render_html(blocks(debriefs, charts=True), title(debriefs),
+                       lang=debriefs[0].scenario.locale)
 
 
 def write_session_report(paths: list[Path], out_file: Path, replicas: int = 8) -> Path:
@@ -198,8 +535,6 @@ def write_session_report(paths: list[Path], out_file: Path, replicas: int = 8) -
                          + ", ".join(f"{sc} seed {seed}" for sc, seed in sorted(keys)))
     debriefs = [debrief(s, replicas) for s in sessions]
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    if out_file.suffix.lower() == ".md":
-        out_file.write_text(markdown(debriefs), encoding="utf-8")
-    else:
-        out_file.write_text(render_html(blocks(debriefs, charts=True), TITLE), encoding="utf-8")
+    text = markdown(debriefs) if out_file.suffix.lower() == ".md" else html(debriefs)
+    out_file.write_text(text, encoding="utf-8")
     return out_file
