@@ -471,6 +471,27 @@ class Briefing:
 
 
 @dataclass(frozen=True)
+class Facilitation:
+    """How the drill's clock treats the team: the facilitator's defaults for this scenario.
+
+    Time belongs to the facilitator: a decision prompt should not expire while
+    the team is still reading it, so by default an open prompt stops the
+    simulated clock. `stormdrill play --prompts` overrides this per session.
+    """
+
+    prompt_clock: Literal["freeze", "real", "run"] = param(
+        "freeze", doc="while a decision prompt is open: freeze the simulated clock until the "
+        "team answers; real: freeze it and give the team `prompt_minutes` real minutes, then "
+        "apply the timeout option; run: the clock keeps running and the deadline is in "
+        "simulated hours")
+    prompt_minutes: float = param(3.0, lo=0.25, hi=120.0,
+                                  doc="real minutes to decide when prompt_clock is real")
+    auto_pause: list[Literal["inject", "decision", "detection", "media", "trending"]] = param(
+        ["inject", "decision", "detection"],
+        doc="moments that pause the clock so the facilitator can talk them through")
+
+
+@dataclass(frozen=True)
 class Setting:
     """Names the feed's post templates are filled with."""
 
@@ -553,6 +574,7 @@ class Scenario:
     plan: CrisisPlan = section(CrisisPlan)
     injects: list[Inject] = param([], doc="timed injects")
     briefing: Briefing = section(Briefing, doc="drill briefing")
+    facilitation: Facilitation = section(Facilitation, doc="the drill clock's defaults")
     setting: Setting = section(Setting, doc="names for the feed")
     decision_points: list[DecisionPoint] = param([], doc="prompts with options for the drill")
     calibration: Calibration = section(Calibration, doc="the real case behind the scenario")

@@ -67,3 +67,4 @@ class EventKind(StrEnum):
     STAFF_POST = "staff_offmessage"  # a staff member posts off-message
     DELETION_NOTICED = "deletion_noticed"  # a commenter notices the deletion (once)
     TRENDING = "trending"  # the storm crosses the trend threshold (once)
+    LISTENING = "listening"  # a monitoring poll before detection: what the listening tool shows

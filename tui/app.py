@@ -39,13 +39,19 @@ class DrillOptions:
     forecast_replicas: int = 12
     save_every: float = 5.0
     tick: float = 0.25
+    prompt_clock: str | None = None  # None: the scenario's facilitation settings
+    prompt_minutes: float | None = None
+    auto_pause: list[str] | None = None
 
 
 class DrillApp(App[None]):
     """stormdrill's drill UI."""
 
     TITLE = "stormdrill"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", show=False)]
+    #: space pauses from any screen (the drill screen binds it itself; modals fall through
+    #: to here unless a text field takes the space)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", show=False),
+                                             Binding("space", "pause", "Pause", show=False)]
 
     def __init__(self, options: DrillOptions) -> None:
         super().__init__()
@@ -91,7 +97,10 @@ class DrillApp(App[None]):
         assert self.scenario is not None
         session = Session(scenario=self.scenario_ref or self.scenario.name,
                           seed=self.options.seed, team=self.team or self.tr("team.default"),
-                          roles=dict(self.roles), path=self.options.session_path)
+                          roles=dict(self.roles), path=self.options.session_path,
+                          prompt_clock=self.options.prompt_clock,
+                          prompt_minutes=self.options.prompt_minutes,
+                          auto_pause=self.options.auto_pause)
         session.save()
         self.switch_screen(self._drill_screen(session))
 
@@ -104,6 +113,10 @@ class DrillApp(App[None]):
                                 save_every=o.save_every,
                                 forecast_replicas=o.forecast_replicas)
         return self.drill
+
+    def action_pause(self) -> None:
+        if self.drill is not None:
+            self.drill.action_pause()
 
     # ---- quitting saves ------------------------------------------------------------------
     async def action_quit(self) -> None:
@@ -121,7 +134,9 @@ def _session_ref(ref: str) -> str:
 def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None = None,
               session_path: Path | None = None, resume: Session | None = None, *,
               scenario: Scenario | None = None, clock: bool = True,
-              forecast_replicas: int = 12, save_every: float = 5.0) -> DrillApp:
+              forecast_replicas: int = 12, save_every: float = 5.0,
+              prompt_clock: str | None = None, prompt_minutes: float | None = None,
+              auto_pause: list[str] | None = None) -> DrillApp:
     """The drill app, for `stormdrill play/resume` and the tests.
 
     - `scenario_ref`: library name or path (None: the picker is shown first). It is
@@ -132,6 +147,8 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
       saved back to `session_path` or else to the file it came from.
     - `scenario`: an already built Scenario (tests); overrides loading `scenario_ref`.
     - `clock=False`: no timers; the clock moves only when driven (tests, snapshots).
+    - `prompt_clock`, `prompt_minutes`, `auto_pause`: the facilitator's clock choices for a
+      new session (None: the scenario's `facilitation`); a resumed session keeps its own.
     """
     if resume is not None:
         scenario_ref = resume.scenario
@@ -146,5 +163,6 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
     options = DrillOptions(scenario_ref=scenario_ref, scenario=scenario, seed=seed, team=team,
                            session_path=Path(session_path) if session_path else None,
                            resume=resume, clock=clock, forecast_replicas=forecast_replicas,
-                           save_every=save_every)
+                           save_every=save_every, prompt_clock=prompt_clock,
+                           prompt_minutes=prompt_minutes, auto_pause=auto_pause)
     return DrillApp(options)

@@ -1,4 +1,5 @@
-"""Command palette entries for the drill: every lever, the clock, injects, the forecast."""
+"""Command palette entries for the drill: every lever, the clock, the forecast (injects are the
+facilitator's, in `stormdrill console`)."""
 
 from __future__ import annotations
 
@@ -29,18 +30,14 @@ class DrillCommands(Provider):
         yield tr("cmd.pause"), partial(run, "pause"), "space"
         yield tr("cmd.skip"), partial(run, "skip"), "n"
         yield tr("cmd.forecast"), partial(run, "forecast"), "w"
-        yield tr("cmd.facilitator"), partial(run, "facilitator"), "f"
+        yield tr("key.detection"), partial(run, "to_detection"), "N"
         from tui.controller import SPEEDS
 
         for i, speed in enumerate(SPEEDS):
-            yield tr("cmd.speed", speed=speed), partial(run, f"speed({i})"), str(i + 1)
+            yield tr("cmd.speed", speed=speed), partial(run, f"speed({i})"), "+ -"
         for kind, tone in PALETTE_ACTIONS:
             yield (tr("cmd.act", kind=tr(f"kind.{kind}"), tone=tr(f"tone.{tone}")),
                    partial(run, f"lever({kind!r}, {tone!r})"), tr("cmd.act_help"))
-        for i, inject in enumerate(controller.scenario.injects):
-            text = inject.text[:40] + ("..." if len(inject.text) > 40 else "")
-            yield (tr("cmd.inject", kind=inject.kind.replace("_", " "), text=text),
-                   partial(run, f"fire_inject({i})"), "")
 
     async def discover(self) -> Hits:
         for name, command, help_text in self._entries():

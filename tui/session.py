@@ -48,6 +48,10 @@ class Session:
     decisions: list[Decision] = field(default_factory=list)
     created: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
     finished: bool = False
+    #: the facilitator's clock choices for this drill (None: the scenario's `facilitation`)
+    prompt_clock: str | None = None
+    prompt_minutes: float | None = None
+    auto_pause: list[str] | None = None
     path: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,7 +59,9 @@ class Session:
                 "team": self.team, "roles": self.roles, "clock_h": self.clock_h,
                 "journal": [e.to_dict() for e in self.journal],
                 "decisions": [asdict(d) for d in self.decisions],
-                "created": self.created, "finished": self.finished}
+                "created": self.created, "finished": self.finished,
+                "prompt_clock": self.prompt_clock, "prompt_minutes": self.prompt_minutes,
+                "auto_pause": self.auto_pause}
 
     def save(self) -> None:
         """Write atomically: the old file stays whole until the new one is complete."""
@@ -95,7 +101,12 @@ class Session:
                           roles={str(k): str(v) for k, v in data.get("roles", {}).items()},
                           clock_h=float(data.get("clock_h", 0.0)), journal=journal,
                           decisions=decisions, created=str(data.get("created", "")),
-                          finished=bool(data.get("finished", False)), path=p)
+                          finished=bool(data.get("finished", False)),
+                          prompt_clock=_optional(data, "prompt_clock", str),
+                          prompt_minutes=_optional(data, "prompt_minutes", float),
+                          auto_pause=_optional(data, "auto_pause",
+                                               lambda v: [str(x) for x in v]),
+                          path=p)
         except KeyError as exc:
             raise SessionError(f"{p}: missing key {exc}; the file is incomplete") from None
         except (TypeError, ValueError, ActionError) as exc:
@@ -103,3 +114,9 @@ class Session:
         if session.clock_h < 0 or any(e.at_h < 0 for e in journal):
             raise SessionError(f"{p}: negative times; the file was edited or damaged")
         return session
+
+
+def _optional(data: dict[str, Any], key: str, convert: Any) -> Any:
+    """`data[key]` converted, or None when absent or null (older sessions lack these keys)."""
+    value = data.get(key)
+    return None if value is None else convert(value)

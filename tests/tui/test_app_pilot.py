@@ -20,12 +20,12 @@ from tui.screens import (
     BriefingScreen,
     DebriefScreen,
     DrillScreen,
-    FacilitatorModal,
     HelpModal,
     PickerScreen,
     PromptModal,
     TeamScreen,
 )
+from tui.screens.confirm import ConfirmModal
 from tui.screens.drill import LEVERS
 from tui.session import Session
 from tui.widgets import Feed, Forecast, StatusLine
@@ -48,11 +48,14 @@ async def _into_drill(app, pilot) -> DrillScreen:  # type: ignore[no-untyped-def
 
 
 async def _run_to(pilot, drill: DrillScreen, hours: float) -> None:  # type: ignore[no-untyped-def]
-    """Move the clock to `hours` at x360 (10 wall seconds per simulated hour)."""
+    """Move the clock to `hours` at x360 (10 wall seconds per simulated hour), going on
+    after auto-pauses; an open prompt that freezes the clock stops it early."""
     c = drill.controller
     c.set_speed(3)
-    was, c.paused = c.paused, False
-    drill.step((hours - c.now) * 10.0)
+    was = c.paused
+    while c.now < hours - 1e-9 and not c.frozen and not c.sim.finished:
+        c.paused = False
+        drill.step((hours - c.now) * 10.0)
     c.paused = was
     await pilot.pause()
 
@@ -104,6 +107,16 @@ async def test_every_lever_key_acts_with_kind_tone_and_text(tmp_path: Path) -> N
             assert isinstance(app.screen, ActionModal), key
             app.screen.query_one("#text", Input).value = f"{kind} now"
             await tap(pilot, "enter")
+            if kind == "delete":  # the one lever that cannot be undone asks first
+                assert isinstance(app.screen, ConfirmModal)
+                await tap(pilot, "enter")  # the focused default is Cancel
+                assert isinstance(app.screen, DrillScreen)
+                assert drill.controller.sim.journal[-1].action.kind != "delete"
+                await tap(pilot, key)
+                app.screen.query_one("#text", Input).value = f"{kind} now"
+                await tap(pilot, "enter")
+                await pilot.click("#yes")
+                await pilot.pause()
             assert isinstance(app.screen, DrillScreen)
             entry = drill.controller.sim.journal[-1]
             assert (entry.action.kind, entry.action.tone, entry.action.text) == (
@@ -143,10 +156,16 @@ async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: 
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 2.2)
         assert isinstance(app.screen, PromptModal)
-        assert "0h48" in str(app.screen.query_one("#countdown").render())
+        assert drill.controller.now == 2.0, "the open prompt froze the clock at its time"
+        assert "clock is stopped" in str(app.screen.query_one("#countdown").render())
+        await tap(pilot, "space")  # pause works in the prompt too
+        assert drill.controller.paused
+        assert "(paused)" in str(app.screen.query_one("#countdown").render())
         await pilot.click("#later")
         await pilot.pause()
         assert isinstance(app.screen, DrillScreen) and 0 in drill.controller.open
+        await _run_to(pilot, drill, 2.2)
+        assert drill.controller.now == pytest.approx(2.2), "a put-off prompt lets it run"
         assert "1 decision(s) open" in str(drill.query_one(StatusLine).render())
         await tap(pilot, "p")
         assert isinstance(app.screen, PromptModal)
@@ -161,7 +180,7 @@ async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: 
 @sync
 async def test_a_missed_deadline_applies_the_timeout_option_and_closes_the_prompt(
         tmp_path: Path) -> None:
-    app = drill_app(tmp_path)
+    app = drill_app(tmp_path, prompt_clock="run")  # deadlines in simulated time
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 2.5)
@@ -175,16 +194,19 @@ async def test_a_missed_deadline_applies_the_timeout_option_and_closes_the_promp
 
 
 @sync
-async def test_facilitator_panel_fires_an_inject(tmp_path: Path) -> None:
+async def test_injects_are_the_facilitators_not_on_the_teams_screen(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         drill = await _into_drill(app, pilot)
         await _run_to(pilot, drill, 1.5)
         await tap(pilot, "f")
-        assert isinstance(app.screen, FacilitatorModal)
-        app.screen.query_one(OptionList).highlighted = 0
-        await tap(pilot, "enter")
-        assert isinstance(app.screen, DrillScreen)
+        assert isinstance(app.screen, DrillScreen), "no inject list for the team"
+        await tap(pilot, "ctrl+p")
+        await pilot.press(*"reporter")
+        await pilot.pause(0.2)
+        assert "reporter" not in str(app.screen.query("CommandList").first().render())
+        await tap(pilot, "escape")
+        drill.action_fire_inject(0)  # what the console's command does
         entry = drill.controller.sim.journal[-1]
         assert entry.inject == 0 and entry.at_h == pytest.approx(1.5)
         await _run_to(pilot, drill, 1.6)  # the engine plays the inject as the clock moves
@@ -202,17 +224,22 @@ async def test_speed_keys_pause_and_skip(tmp_path: Path) -> None:
         assert c.now == 0.0, "paused: the clock does not move"
         await pilot.press("space")
         assert not c.paused
-        for key, speed in (("1", 1), ("2", 10), ("3", 60), ("4", 360)):
+        for key, speed in (("minus", 10), ("minus", 1), ("minus", 1), ("plus", 10),
+                           ("equals_sign", 60), ("plus", 360), ("plus", 360)):
             await pilot.press(key)
             assert c.speed == speed
+        for digit in "1234":
+            await pilot.press(digit)
+            assert c.speed == 360, "digits belong to decision prompts only"
         drill.step(1.0)
         assert c.now == pytest.approx(0.1)
         assert "running x360" in str(drill.query_one(StatusLine).render())
         await pilot.press("space")
         assert c.paused
         before = c.now
-        await pilot.press("n")
-        assert c.now > before, "n skips to the next event, even when paused"
+        await tap(pilot, "n")
+        assert c.now > before and c.paused, "n jumps to the next moment, even when paused"
+        assert any(n.message.startswith("Jumped to") for n in app._notifications)
 
 
 @sync

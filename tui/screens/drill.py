@@ -21,15 +21,18 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from simulator import Action
+from simulator.feed import FeedItem
+from simulator.kinds import EventKind
 from tui.commands import DrillCommands
-from tui.controller import SPEEDS, DrillController, Prompt, Update
-from tui.i18n import Strings
+from tui.controller import DrillController, Prompt, Update
+from tui.i18n import Strings, duration
 from tui.screens.action import ActionModal
+from tui.screens.confirm import ConfirmModal
 from tui.screens.debrief import DebriefScreen, debrief_lines
-from tui.screens.facilitator import FacilitatorModal
 from tui.screens.help import HelpModal
 from tui.screens.prompt import PromptModal
 from tui.widgets import Chart, Feed, Forecast, Metrics, StatusLine, post_source
+from tui.widgets.desk import Desk, desk_view
 from tui.widgets.status import Status
 
 #: lever keys: key -> (kind, tone, footer description key, shown in the footer)
@@ -45,16 +48,21 @@ LEVERS: tuple[tuple[str, str, str, bool], ...] = (
 
 
 def drill_bindings(tr: Strings) -> list[Binding]:
-    """The drill screen's keys with footer descriptions in the scenario's language."""
+    """The drill screen's keys with footer descriptions in the scenario's language.
+
+    No digit keys: digits pick options in a decision prompt, and a digit
+    pressed just after a prompt closes must not change anything here.
+    """
     out = [Binding("space", "pause", tr("key.pause"), priority=True),
-           *[Binding(str(i + 1), f"speed({i})", f"{tr('key.speed')} x{s}", show=False)
-             for i, s in enumerate(SPEEDS)],
+           Binding("plus,equals_sign", "faster", tr("key.faster"), key_display="+"),
+           Binding("minus", "slower", tr("key.slower"), key_display="-"),
            Binding("n", "skip", tr("key.skip")),
+           Binding("N", "to_detection", tr("key.detection"), show=False),
            Binding("a", "act", tr("key.act"))]
     out += [Binding(key, f"lever({kind!r}, {tone!r})", tr(f"key.{kind}"), show=show)
             for key, kind, tone, show in LEVERS]
     out += [Binding("p", "prompt", tr("key.prompt"), show=False),
-            Binding("f", "facilitator", tr("key.facilitator")),
+            Binding("v", "filter", tr("key.filter"), show=False),
             Binding("w", "forecast", tr("key.forecast")),
             Binding("question_mark", "help", tr("key.help")),
             Binding("q", "app.quit", tr("key.quit"))]
@@ -84,7 +92,6 @@ class DrillScreen(Screen[None]):
         self.forecast_replicas = forecast_replicas
         self.debrief_replicas = max(2, forecast_replicas // 2)
         self.prompt_modal: PromptModal | None = None
-        self.deferred: set[int] = set()  # prompts the team put off ("decide later")
         self.debriefed = False
         self.timer: Timer | None = None
 
@@ -103,6 +110,7 @@ class DrillScreen(Screen[None]):
             yield Feed(post_source(c.scenario, c.sim.net, c.session.seed, tr),
                        c.team_can_see, tr, id="feed")
             with Vertical(id="side"):
+                yield Desk(tr, id="desk")
                 yield Metrics(tr, id="metrics")
                 yield Chart(tr, id="chart")
                 yield Forecast(tr, self.forecast_replicas, id="forecast")
@@ -110,7 +118,7 @@ class DrillScreen(Screen[None]):
 
     def on_mount(self) -> None:
         items, _ = self.controller.sim.feed((0, 0))  # a resumed drill shows its past
-        self.query_one(Feed).add(items)
+        self.query_one(Feed).add([i for i in items if i.kind != EventKind.LISTENING])
         self.refresh_view()
         if self.clock:
             self.timer = self.set_interval(self.tick_s, self.tick)
@@ -149,14 +157,22 @@ class DrillScreen(Screen[None]):
                 label = (point.options[decision.option].label if decision.option >= 0
                          else self.tr("prompt.nothing"))
                 self.notify(self.tr("prompt.timeout", label=label), severity="warning")
-                self.deferred.discard(decision.point)
                 self._close_prompt_modal(decision.point)
+        if update.paused_by is not None and update.paused_by != "decision":
+            what = self._moment(update.notable[-1]) if update.notable else ""
+            self.notify(self.tr("autopause.paused", what=what), severity="warning")
         self.refresh_view()
         self.show_next_prompt()  # also those that opened while another modal was up
         if update.finished and not self.debriefed:
             self.debriefed = True
             self.controller.save()
             self.show_debrief()
+
+    def _moment(self, item: FeedItem) -> str:
+        """'14:05 a news story is out': what a jump or an auto-pause stopped at."""
+        tr = self.tr
+        return tr("moment.at", clock=tr.clock(self.controller.scenario.start, item.t),
+                  what=tr(f"moment.{item.kind}"))
 
     def refresh_view(self) -> None:
         c, tr = self.controller, self.tr
@@ -173,28 +189,43 @@ class DrillScreen(Screen[None]):
             finished=c.sim.finished,
             watching_since=None if detected is None else tr.clock(start, detected),
             open_prompts=len(c.open))
+        self.query_one(Desk).view = desk_view(c, tr)
         feed = self.query_one(Feed)
         if feed.watching != bool(m["detected"]):
             feed.watching = bool(m["detected"])
             feed.release()
             feed._show()
         if self.prompt_modal is not None:
-            self.prompt_modal.now = c.now
+            self.prompt_modal.show_clock(self._countdown(self.prompt_modal.prompt))
+
+    def _countdown(self, prompt: Prompt) -> str:
+        """The prompt's clock line: frozen, real minutes left, or simulated time left."""
+        c, tr = self.controller, self.tr
+        if c.prompt_clock == "freeze":
+            text = tr("prompt.frozen")
+        elif c.prompt_clock == "real":
+            left = round(c.seconds_left(prompt) or 0.0)
+            text = tr("prompt.real_left", left=f"{left // 60}:{left % 60:02d}")
+        else:
+            text = tr("prompt.left", left=duration(max(0.0, prompt.deadline - c.now)))
+        return f"{text} ({tr('status.paused')})" if c.paused else text
 
     # ---- prompts ------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
         self.call_after_refresh(self.show_next_prompt)
 
-    def show_next_prompt(self, include_deferred: bool = False) -> None:
+    def show_next_prompt(self) -> None:
         if self.prompt_modal is not None or self.app.screen is not self:
             return
-        waiting = [p for i, p in sorted(self.controller.open.items())
-                   if include_deferred or i not in self.deferred]
+        waiting = self.controller.showing()
         if waiting:
             self.show_prompt(waiting[0])
 
     def show_prompt(self, prompt: Prompt) -> None:
-        modal = PromptModal(prompt, self.tr, self.controller.scenario.start, self.controller.now)
+        c = self.controller
+        later = self.tr("prompt.later_until", clock=self.tr.clock(c.scenario.start,
+                                                                  prompt.deadline))
+        modal = PromptModal(prompt, self.tr, c.scenario.start, self._countdown(prompt), later)
         self.prompt_modal = modal
         self.app.push_screen(modal, lambda option: self._answered(prompt.index, option))
 
@@ -203,7 +234,7 @@ class DrillScreen(Screen[None]):
         c = self.controller
         if point in c.open:
             if option is None:
-                self.deferred.add(point)
+                c.defer(point)
             else:
                 decision = c.decide(point, option)
                 label = c.scenario.decision_points[point].options[decision.option].label
@@ -226,43 +257,82 @@ class DrillScreen(Screen[None]):
         self.controller.set_speed(index)
         self.refresh_view()
 
+    def action_faster(self) -> None:
+        self.action_speed(self.controller.speed_index + 1)
+
+    def action_slower(self) -> None:
+        self.action_speed(self.controller.speed_index - 1)
+
     def action_skip(self) -> None:
-        self.apply(self.controller.skip_to_next_event())
+        self._jumped(self.controller.skip_to_next_event())
+
+    def action_to_detection(self) -> None:
+        self._jumped(self.controller.skip_to_detection())
+
+    def _jumped(self, update: Update) -> None:
+        """Show where a jump stopped: the moment, or the end of the run."""
+        c = self.controller
+        if update.notable:
+            self.notify(self.tr("jump.arrived", what=self._moment(update.notable[-1])))
+        elif update.opened:
+            self.notify(self.tr("jump.arrived", what=self.tr(
+                "moment.at", clock=self.tr.clock(c.scenario.start, c.now),
+                what=self.tr("moment.decision"))))
+        elif c.frozen:
+            self.notify(self.tr("jump.frozen"), severity="warning")
+        update.paused_by = None  # a jump pauses by itself; no second notice
+        self.apply(update)
+
+    def action_filter(self) -> None:
+        feed = self.query_one(Feed)
+        cycle = getattr(feed, "cycle_filter", None)
+        if cycle is not None:
+            cycle()
 
     def action_act(self) -> None:
         self.action_lever("acknowledge", "empathetic")
 
     def action_lever(self, kind: str, tone: str) -> None:
-        self.app.push_screen(ActionModal(self.tr, kind, tone), self._acted)
+        self.app.push_screen(ActionModal(self.tr, kind, tone), self._chosen)
 
-    def _acted(self, action: Action | None) -> None:
+    def _chosen(self, action: Action | None) -> None:
+        """Deleting comments is the one lever that cannot be taken back: confirm it first."""
         if action is None:
             return
+        if action.kind == "delete":
+            tr = self.tr
+            self.app.push_screen(
+                ConfirmModal(tr("confirm.delete.title"), tr("confirm.delete.body"),
+                             tr("confirm.delete.yes"), tr("confirm.no")),
+                lambda yes: self._acted(action) if yes else None)
+            return
+        self._acted(action)
+
+    def _acted(self, action: Action) -> None:
         self.controller.act(action)
         tr = self.tr
-        self.notify(tr("action.done", kind=tr(f"kind.{action.kind}"),
-                       tone=tr(f"tone.{action.tone}"),
-                       clock=tr.clock(self.controller.scenario.start, self.controller.now)))
+        c = self.controller
+        clock = tr.clock(c.scenario.start, c.now)
+        if action.is_statement and c.scenario.plan.approval_delay_h > 0:
+            out = tr.clock(c.scenario.start, c.now + c.scenario.plan.approval_delay_h)
+            self.notify(tr("action.queued", kind=tr(f"kind.{action.kind}"), clock=out))
+        else:
+            self.notify(tr("action.done_at", kind=tr(f"kind.{action.kind}"), clock=clock))
         self.flush()
 
     def action_prompt(self) -> None:
         if not self.controller.open:
             self.notify(self.tr("prompt.none_open"))
             return
-        self.deferred.clear()
-        self.show_next_prompt(include_deferred=True)
+        self.controller.reopen()
+        self.show_next_prompt()
 
-    def action_facilitator(self) -> None:
-        self.app.push_screen(FacilitatorModal(list(self.controller.scenario.injects), self.tr),
-                             self._fire)
-
-    def _fire(self, index: int | None) -> None:
-        if index is not None:
-            self.action_fire_inject(index)
-
-    def action_fire_inject(self, index: int) -> None:
+    def action_fire_inject(self, index: int, text: str = "") -> None:
+        """Fire a scenario inject now: called for the facilitator's console."""
         self.controller.fire_inject(index)
-        kind = self.controller.scenario.injects[index].kind.replace("_", " ")
+        kind = self.tr.inject_kind(self.controller.scenario.injects[index].kind) \
+            if hasattr(self.tr, "inject_kind") else \
+            self.controller.scenario.injects[index].kind.replace("_", " ")
         self.notify(self.tr("facilitator.fired", kind=kind))
         self.flush()
 

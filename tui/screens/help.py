@@ -14,10 +14,11 @@ from textual.widgets import Button, Static
 from tui.i18n import Strings
 
 KEYS: tuple[tuple[str, str], ...] = (
-    ("space", "key.pause"), ("1-4", "key.speed"), ("n", "key.skip"), ("a", "key.act"),
+    ("space", "key.pause"), ("+", "key.faster"), ("-", "key.slower"), ("n", "key.skip"),
+    ("N", "key.detection"), ("a", "key.act"),
     ("e", "key.acknowledge"), ("r", "key.reply"), ("s", "key.solution"),
     ("c", "key.compensation"), ("u", "key.update"), ("d", "key.delete"),
-    ("b", "key.brief_staff"), ("p", "key.prompt"), ("f", "key.facilitator"),
+    ("b", "key.brief_staff"), ("p", "key.prompt"), ("v", "key.filter"),
     ("w", "key.forecast"), ("?", "key.help"), ("ctrl+p", "Command palette"),
     ("q", "key.quit"),
 )

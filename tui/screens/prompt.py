@@ -1,8 +1,10 @@
 """A decision point: the question, its options as buttons, and a countdown in simulated time.
 
 Dismisses with the chosen option index, or None to decide later (the prompt
-stays open and its deadline keeps running). The drill screen sets `now` as
-the clock moves, and closes the modal itself when the deadline passes.
+stays open and its simulated deadline runs). The drill screen words the
+clock line (frozen, real minutes left, simulated time left) and updates it
+with `show_clock`; it closes the modal itself when the deadline passes.
+Digits pick options here and nowhere else in the drill.
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from tui.controller import Prompt
-from tui.i18n import Strings, duration
+from tui.i18n import Strings
 
 
 class PromptModal(ModalScreen[int | None]):
@@ -41,14 +42,14 @@ class PromptModal(ModalScreen[int | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "later", "Later")]
 
-    now: reactive[float] = reactive(0.0)
-
-    def __init__(self, prompt: Prompt, tr: Strings, start: str, now: float) -> None:
+    def __init__(self, prompt: Prompt, tr: Strings, start: str, clock_line: str,
+                 later: str) -> None:
         super().__init__()
         self.prompt = prompt
         self.tr = tr
         self.start = start
-        self.set_reactive(PromptModal.now, now)
+        self.clock_line = clock_line
+        self.later = later
 
     def compose(self) -> ComposeResult:
         tr, point = self.tr, self.prompt.point
@@ -56,23 +57,22 @@ class PromptModal(ModalScreen[int | None]):
             box.border_title = tr("prompt.title", clock=tr.clock(self.start,
                                                                  self.prompt.opened_at))
             yield Static(point.prompt, id="question")
-            yield Label(self._left(), id="countdown")
+            yield Label(self.clock_line, id="countdown")
             with VerticalScroll(id="options"):
                 for i, option in enumerate(point.options):
                     yield Button(f"{i + 1}. {option.label}", id=f"option-{i}",
                                  variant="primary" if i == 0 else "default", compact=True)
-            yield Button(tr("prompt.later"), id="later", variant="default", compact=True)
+            yield Button(self.later, id="later", variant="default", compact=True)
 
     def on_mount(self) -> None:
         for button in self.query("#option-0").results(Button):  # none if closed already
             button.focus()
 
-    def _left(self) -> str:
-        return self.tr("prompt.left", left=duration(max(0.0, self.prompt.deadline - self.now)))
-
-    def watch_now(self, _now: float) -> None:
-        if self.is_mounted:
-            self.query_one("#countdown", Label).update(self._left())
+    def show_clock(self, line: str) -> None:
+        """The drill screen's clock line for this prompt, as the clock moves or pauses."""
+        if line != self.clock_line and self.is_mounted:
+            self.clock_line = line
+            self.query_one("#countdown", Label).update(line)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
