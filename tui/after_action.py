@@ -105,7 +105,7 @@ class Debrief:
     decisions: list[DecisionRecord] = field(default_factory=list)
     at_detection: Effect | None = None
     score: Score = field(default_factory=Score)
-    notes: list[tuple[float, str]] = field(default_factory=list)
+    notes: list[tuple[float | None, str]] = field(default_factory=list)
     hourly: list[int] = field(default_factory=list)
     reputation: list[float] = field(default_factory=list)
 
@@ -139,8 +139,10 @@ def inject_kind(scenario: Scenario, index: int) -> str:
             else str(index))
 
 
-def inject_label(scenario: Scenario, index: int, tr: Strings) -> str:
-    return tr("debrief.inject", kind=inject_kind(scenario, index))
+def inject_label(scenario: Scenario, entry: JournalEntry, tr: Strings) -> str:
+    """'Inject: journalist inquiry', with the facilitator's own text when they typed one."""
+    label = tr("debrief.inject", kind=inject_kind(scenario, entry.inject or 0))
+    return f'{label}: "{entry.text}"' if entry.text else label
 
 
 def option_label(point: DecisionPoint, option: int | None, tr: Strings) -> str:
@@ -150,22 +152,18 @@ def option_label(point: DecisionPoint, option: int | None, tr: Strings) -> str:
         tr("prompt.nothing")
 
 
-def facilitator_notes(session: Session) -> list[tuple[float, str]]:
-    """The facilitator's notes (simulation hour, text) from the live store next to the session.
+def facilitator_notes(session: Session) -> list[tuple[float | None, str]]:
+    """The facilitator's notes (simulation hour or None, text) from the console's live store.
 
-    The console keeps them in `<session>.live.sqlite` (tui.live); a drill played
-    without a console has none.
+    The console keeps them next to the session (`tui.live`); a drill played
+    without a console has none. A damaged store is a LiveError (a ValueError
+    naming the file), not a report that silently lacks the notes.
     """
     if session.path is None:
         return []
-    try:
-        from tui.live import LiveStore  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return []
-    if not any(p.exists() for p in (session.path.with_suffix(".live.sqlite"),
-                                    Path(f"{session.path}.live.sqlite"))):
-        return []  # do not create a store just to read it
-    return [(float(t), str(text)) for t, text in LiveStore.open(session.path).notes()]
+    from tui.live import notes_of
+
+    return [(n.clock_h, n.text) for n in notes_of(session.path)]
 
 
 def _action_effects(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
@@ -244,7 +242,7 @@ def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
     effects = _action_effects(sc, session.seed, journal, replicas, until)
     for entry, effect in zip(journal, effects, strict=True):
         if entry.action is None:
-            d.rows.append(Row(entry.at_h, "inject", inject_label(sc, entry.inject or 0, tr)))
+            d.rows.append(Row(entry.at_h, "inject", inject_label(sc, entry, tr)))
         else:
             d.rows.append(Row(entry.at_h, "action", action_label(entry.action, tr), effect))
     d.rows.sort(key=lambda r: (r.at_h, r.kind != "decision"))
@@ -474,7 +472,8 @@ def team_blocks(d: Debrief, charts: bool = False) -> list[Block]:
         out += [("h", 3, tr("aar.decisions")), *_decision_blocks(d)]
     out.append(("h", 3, tr("aar.notes")))
     out.append(("table", [tr("aar.col.time"), tr("aar.col.note")],
-                [[d.clock(t), text] for t, text in d.notes]) if d.notes
+                [[tr("aar.no_clock") if t is None else d.clock(t), text]
+                 for t, text in d.notes]) if d.notes
                else ("p", tr("aar.no_notes")))
     if charts:
         out.append(("svg", _chart_svg(d), tr("aar.chart.caption", team=d.session.team)))

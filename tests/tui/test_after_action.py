@@ -145,15 +145,28 @@ def test_extra_injects_and_early_stop_are_ranked_on_the_same_terms(tmp_path: Pat
         assert "The strategies ran until Thu 17:30, as the drill did." in text
 
 
+def test_facilitator_notes_come_from_the_live_store(tmp_path: Path) -> None:
+    from tui.live import LiveStore
+
+    path = _session(tmp_path, "Green", [])
+    assert after_action.facilitator_notes(Session.load(path)) == [], "no console, no notes"
+    with LiveStore.open(path) as store:
+        store.add_note("Team argued about who approves", 1.25)
+        store.add_note("Set-up done", None)
+    assert after_action.facilitator_notes(Session.load(path)) == [
+        (1.25, "Team argued about who approves"), (None, "Set-up done")]
+
+
 def test_report_carries_team_roles_objectives_decisions_notes_and_clock_times(
-        blue: Debrief, monkeypatch: pytest.MonkeyPatch) -> None:
-    blue.notes = [(1.25, "Team argued about who approves")]
+        blue: Debrief) -> None:
+    blue.notes = [(1.25, "Team argued about who approves"), (None, "Set-up done")]
     md = markdown([blue])
     assert "## Team Blue" in md and "| Lead | Ann de Vries |" in md
     assert "## Learning objectives" in md and "Minutes matter" in md
     assert "#### Decision 1 (Wed 21:36)" in md and "Chosen: **nothing was done at Wed 22:30" in md
     assert "| Apologise now, from the brand account (recommended) |  | What the real brand" in md
     assert "| Wed 22:45 | Team argued about who approves |" in md
+    assert "| before the drill started | Set-up done |" in md
     assert "| Wed 22:00 | Reply to complainants (defensive)" in md
     assert not re.search(r"\| 0\.50 \|", md), "times are clock times, not decimal hours"
     page = after_action.html([blue])

@@ -45,7 +45,7 @@ def debrief_lines(controller: DrillController, tr: Strings) -> list[tuple[str, s
         if e.action is not None:
             rows.append((e.at_h, 1, action_label(e.action, tr)))
         elif e.inject is not None:
-            rows.append((e.at_h, 1, inject_label(sc, e.inject, tr)))
+            rows.append((e.at_h, 1, inject_label(sc, e, tr)))
     rows.sort(key=lambda r: (r[0], r[1]))
     return [(tr.clock(sc.start, t), text) for t, _, text in rows]
 
