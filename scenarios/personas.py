@@ -10,6 +10,13 @@ feed matches what the model does with it.
 
 Personas are made lazily (a drill shows a few thousand of a network's users)
 and cached; one takes some 25 µs.
+
+Names, handles, bios, cities and outlets all come from the scenario's locale:
+Faker's lists for that locale minus the template file's `name_exclude`
+(Faker's nl_NL lists hold names a Dutch audience reads as English, such as
+"Wilson" or "Megan", and medieval nobility), and the template file's pieces.
+Every account, in or outside the graph, is drawn from the same pools, so a
+Dutch drill shows a Dutch crowd.
 """
 
 from __future__ import annotations
@@ -134,14 +141,18 @@ class _Pool:
     cum: tuple[float, ...] | None
 
     @classmethod
-    def of(cls, data: Any) -> _Pool:
+    def of(cls, data: Any, drop: frozenset[str] = frozenset()) -> _Pool:
+        """A pool of Faker's names (a list, or a mapping of name to weight) without `drop`."""
         if isinstance(data, dict):
-            total, cum = 0.0, []
-            for weight in data.values():
+            total, names, cum = 0.0, [], []
+            for name, weight in data.items():
+                if name in drop:
+                    continue
                 total += float(weight)
+                names.append(name)
                 cum.append(total)
-            return cls(tuple(data), tuple(cum))
-        return cls(tuple(data), None)
+            return cls(tuple(names), tuple(cum))
+        return cls(tuple(n for n in data if n not in drop), None)
 
     def draw(self, r: random.Random) -> str:
         if self.cum is None:
@@ -160,8 +171,13 @@ def _name_pools(locale: str) -> dict[str, _Pool]:
     """
     provider = next(p for p in _faker(locale).get_providers()
                     if hasattr(p, "first_names_female"))
-    return {"f": _Pool.of(provider.first_names_female), "m": _Pool.of(provider.first_names_male),
-            "last": _Pool.of(provider.last_names)}
+    exclude = text_bank(locale)["persona"].get("name_exclude") or {}
+    first = frozenset(exclude.get("first", ()))
+    # "Bourgondië, van": a register's inverted form, not how anyone signs a post
+    last = frozenset(exclude.get("last", ())) | {n for n in provider.last_names if "," in n}
+    return {"f": _Pool.of(provider.first_names_female, first),
+            "m": _Pool.of(provider.first_names_male, first),
+            "last": _Pool.of(provider.last_names, frozenset(last))}
 
 
 def _gendered(entries: list[str]) -> dict[str, tuple[str, ...]]:
@@ -303,8 +319,8 @@ class PersonaBook:
             outlet = self.outlet_name(key)
             bio = fill(r.choice(bank["journalist_bios"]), {"outlet": outlet})
             return Persona(-1, display, handle, bio, r.randint(800, 12_000), "journalist")
-        return Persona(-1, display, handle, self._bio("staff_bios", gender), r.randint(40, 900),
-                       kind)
+        bios = "staff_bios" if kind == "staff" else "bios"  # a complainant does not work there
+        return Persona(-1, display, handle, self._bio(bios, gender), r.randint(40, 900), kind)
 
     @property
     def competitor(self) -> str:
@@ -344,9 +360,10 @@ class PersonaBook:
     def _handle(self, first: str, last: str, creator: bool = False) -> str:
         r = self._r
         f, lst = slug(first) or "user", slug(last) or "x"
-        if creator:
-            suffix = r.choice(("", "tv", "daily", "official", "_", "eats", "vlogs", "life"))
-            base = r.choice((f + lst, f + suffix, f"{f}_{lst}", "the" + f + lst))
+        if creator:  # the locale's creator words: "@emmavlogt" in a Dutch feed, not "@emmavlogs"
+            suffix = r.choice(self._bank["handle_suffixes"])
+            base = r.choice((f + lst, f + suffix, f"{f}_{lst}",
+                             self._bank["handle_prefix"] + f + lst))
             return f"@{base[:15]}"
         base = r.choice((f + lst, f"{f}_{lst}", f[:1] + lst, f + lst[:1], lst + f, f"{f}_{lst[:1]}",
                          f + "_" + lst[:4], f))
