@@ -342,4 +342,5 @@ async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
         await pilot.pause()
         analysis = app.screen.analysis
         assert any("negative posters" in line for line in analysis)
-        assert any("this action would" in line for line in analysis), analysis
+        assert any("trust at the end" in line and "95% interval" in line
+                   for line in analysis), analysis
