@@ -472,12 +472,10 @@ class Briefing:
 
 @dataclass(frozen=True)
 class Facilitation:
-    """How the drill's clock treats the team: the facilitator's defaults for this scenario.
+    """How the drill's clock treats the team (`stormdrill play --prompts` overrides it)."""
 
-    Time belongs to the facilitator: a decision prompt should not expire while
-    the team is still reading it, so by default an open prompt stops the
-    simulated clock. `stormdrill play --prompts` overrides this per session.
-    """
+    # Time belongs to the facilitator: a decision prompt should not expire while the
+    # team is still reading it, so by default an open prompt stops the simulated clock.
 
     prompt_clock: Literal["freeze", "real", "run"] = param(
         "freeze", doc="while a decision prompt is open: freeze the simulated clock until the "

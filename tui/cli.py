@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -44,6 +45,15 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("--session", default=None,
                       help="session file, saved after every action (default: "
                       "stormdrill-sessions/SCENARIO-TIME.json)")
+    play.add_argument("--prompts", default=None, metavar="freeze|run|real:MINUTES",
+                      help="what an open decision prompt does to the clock: freeze it until "
+                      "the team answers, let it run (deadline in simulated hours), or freeze "
+                      "it and give the team MINUTES real minutes (default: the scenario's "
+                      "facilitation.prompt_clock, usually freeze)")
+    play.add_argument("--auto-pause", default=None, metavar="MOMENTS",
+                      help="comma-separated moments that pause the clock: inject, decision, "
+                      "detection, media, trending; or none (default: the scenario's "
+                      "facilitation.auto_pause)")
 
     res = sub.add_parser("resume", help="continue a saved drill exactly where it was")
     res.add_argument("session", help="session file written by `stormdrill play`")
@@ -187,11 +197,51 @@ def _play(args: argparse.Namespace) -> int:
         Path("stormdrill-sessions") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.json")
     from tui.app import build_app
 
-    app = build_app(args.scenario, seed=args.seed, team=args.team, session_path=session)
+    prompt_clock, prompt_minutes = _prompt_clock(args.prompts)
+    app = build_app(args.scenario, seed=args.seed, team=args.team, session_path=session,
+                    prompt_clock=prompt_clock, prompt_minutes=prompt_minutes,
+                    auto_pause=_auto_pause(args.auto_pause))
     app.run()
     if session.exists():
         print(f"session saved: {session}  (continue with: stormdrill resume {session})")
     return 0
+
+
+AUTO_PAUSE_MOMENTS = ("inject", "decision", "detection", "media", "trending")
+
+
+def _prompt_clock(value: str | None) -> tuple[str | None, float | None]:
+    """`--prompts freeze`, `run` or `real:5` as (prompt clock, real minutes)."""
+    if value is None:
+        return None, None
+    name, _, minutes = value.partition(":")
+    if name in ("freeze", "run") and not minutes:
+        return name, None
+    if name == "real":
+        try:
+            number = float(minutes or "3")
+        except ValueError:
+            number = math.nan
+        if 0.25 <= number <= 120:
+            return "real", number
+        raise CliError(f"--prompts {value}: expected real:MINUTES with 0.25 to 120 minutes, "
+                       "e.g. --prompts real:5")
+    raise CliError(f"--prompts {value}: expected freeze, run or real:MINUTES "
+                   "(e.g. --prompts real:5)")
+
+
+def _auto_pause(value: str | None) -> list[str] | None:
+    """`--auto-pause inject,media` or `none` as a list of moments."""
+    if value is None:
+        return None
+    if value.strip() == "none":
+        return []
+    moments = [m.strip() for m in value.split(",") if m.strip()]
+    unknown = [m for m in moments if m not in AUTO_PAUSE_MOMENTS]
+    if unknown:
+        raise CliError(f"--auto-pause: unknown moment {unknown[0]!r}; expected some of "
+                       f"{', '.join(AUTO_PAUSE_MOMENTS)} (comma-separated), or none")
+    return moments
 
 
 def _resume(args: argparse.Namespace) -> int:

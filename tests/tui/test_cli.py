@@ -91,6 +91,9 @@ def test_validate_good_files(capsys: pytest.CaptureFixture[str]) -> None:
     ["validate", str(BAD / "multiple_problems.yaml")],
     ["validate", str(ROOT / "tests")],
     ["frobnicate"],
+    ["play", "kitchen-gaffe", "--prompts", "slow"],
+    ["play", "kitchen-gaffe", "--prompts", "real:0"],
+    ["play", "kitchen-gaffe", "--auto-pause", "inject,lunch"],
 ])
 def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
     res = _cli(*args)
