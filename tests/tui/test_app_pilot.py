@@ -29,6 +29,7 @@ from tui.screens.confirm import ConfirmModal
 from tui.screens.drill import LEVERS
 from tui.session import Session
 from tui.widgets import Feed, Forecast, StatusLine
+from tui.widgets.desk import Desk
 
 SIZE = (80, 24)  # the smallest supported terminal
 
@@ -344,3 +345,25 @@ async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
         assert any("negative posters" in line for line in analysis)
         assert any("trust at the end" in line and "95% interval" in line
                    for line in analysis), analysis
+
+
+@sync
+async def test_the_team_sees_its_own_statement_and_when_it_goes_out(tmp_path: Path) -> None:
+    # Friday night, nobody watching: the team still sees what it posts itself
+    sc = drill_scenario(start="2026-03-06T20:00", plan={"coverage": ["mon-fri 08:00-18:00"],
+                                                        "approval_delay_h": 0.5},
+                        decision_points=[])
+    app = drill_app(tmp_path, sc=sc)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        await _run_to(pilot, drill, 1.0)
+        assert "Outside monitoring hours" in str(drill.query_one(Desk).render())
+        await tap(pilot, "e")
+        app.screen.query_one("#text", Input).value = "We hear you and we are sorry."
+        await tap(pilot, "enter")
+        desk = str(drill.query_one(Desk).render())
+        assert "Goes out Fri 21:30: We hear you and we are sorry." in desk
+        await _run_to(pilot, drill, 1.6)
+        assert "Goes out" not in str(drill.query_one(Desk).render())
+        texts = [p.text for p in drill.query_one(Feed).posts]
+        assert "We hear you and we are sorry." in texts, texts
