@@ -225,3 +225,42 @@ def test_leaderboard_ranks_trust_first_and_marks_unfinished_teams() -> None:
     assert [r[1] for r in board[2]] == ["C (unfinished, stopped Tue 15:00)", "B", "A"]
     assert board[1][2:5] == ["trust at the end", "trust dip", "negative posts"]
     assert any(b[0] == "p" and "do not compare fairly" in b[1] for b in out)
+
+
+def test_the_screen_shows_the_same_debrief_in_one_scrollable_list(blue: Debrief) -> None:
+    """Every row is in the scrolling list (none cut off); the analysis runs in a worker."""
+    import asyncio
+    import threading
+
+    from textual.app import App
+    from textual.containers import VerticalScroll
+
+    from tui.screens.debrief import DebriefScreen
+
+    many = Debrief(blue.session, blue.scenario, blue.summary, rows=blue.rows * 12)
+    ready = threading.Event()  # the analysis "runs" until the test has seen the status
+
+    def analyse() -> Debrief:
+        ready.wait(10)
+        return many
+
+    async def run() -> None:
+        app: App[None] = App()
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = DebriefScreen("Debrief", "Team Blue", [("Wed 22:00", "Reply")], EN,
+                                   analyse=analyse)
+            await app.push_screen(screen)
+            await pilot.pause()
+            assert "paired replicas" in str(screen.query_one("#status").render())
+            ready.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.debrief is many
+            assert screen.analysis == summary_lines(many)
+            scroll = screen.query_one("#lines", VerticalScroll)
+            assert scroll.max_scroll_y > 50, "the long list scrolls instead of being cut off"
+            scroll.scroll_end(animate=False)
+            await pilot.pause()
+            assert scroll.scroll_y == scroll.max_scroll_y
+
+    asyncio.run(run())
