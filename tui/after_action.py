@@ -35,12 +35,14 @@ from simulator.config import DecisionPoint, Scenario
 from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
 from tui.session import Session
-from tui.whatif import METRICS, Comparison, compare, reply_at_detection
+from tui.whatif import Comparison, compare, reply_at_detection
 
 #: unfinished drills shorter than this share of the run are too short to score
 MIN_SHARE = 0.10
 #: the attention outcomes an effect lists after trust
 ATTENTION = ("negative_posts", "reach")
+#: the strategies' mean outcomes a report lists
+MEANS = ("reputation_end", "negative_posts", "sharers", "reach")
 
 
 # ---- the computation -------------------------------------------------------------------
@@ -133,15 +135,16 @@ def action_label(action: Action, tr: Strings) -> str:
     return f'{label}: "{action.text}"' if action.text else label
 
 
-def inject_kind(scenario: Scenario, index: int) -> str:
+def inject_kind(scenario: Scenario, index: int, tr: Strings) -> str:
     """'journalist inquiry': what kind of inject the facilitator fired."""
-    return (scenario.injects[index].kind.replace("_", " ") if 0 <= index < len(scenario.injects)
-            else str(index))
+    if not 0 <= index < len(scenario.injects):
+        return str(index)
+    return tr(f"inject.{scenario.injects[index].kind}")
 
 
 def inject_label(scenario: Scenario, entry: JournalEntry, tr: Strings) -> str:
     """'Inject: journalist inquiry', with the facilitator's own text when they typed one."""
-    label = tr("debrief.inject", kind=inject_kind(scenario, entry.inject or 0))
+    label = tr("debrief.inject", kind=inject_kind(scenario, entry.inject or 0, tr))
     return f'{label}: "{entry.text}"' if entry.text else label
 
 
@@ -209,7 +212,7 @@ def _percentile(scenario: Scenario, seed: int, team: Mapping[str, Any],
             worse += key > mine
             ties += key == mine
         total += len(runs)
-        means[st.name] = {m: float(np.mean([float(r[m]) for r in runs])) for m in METRICS}
+        means[st.name] = {m: float(np.mean([float(r[m]) for r in runs])) for m in MEANS}
     return (100.0 * (worse + 0.5 * ties) / total if total else math.nan), means
 
 
@@ -272,6 +275,12 @@ def _score(d: Debrief, detected_at: float | None, with_percentile: bool,
 
 
 # ---- wording (shared by the screen and the report) ------------------------------------
+def number(value: float, spec: str, tr: Strings) -> str:
+    """`format(value, spec)` as the language writes it: 1,234.5 in English, 1.234,5 in Dutch."""
+    text = format(value, spec)
+    return text.translate(str.maketrans(".,", ",.")) if tr.locale == "nl" else text
+
+
 def is_clear(c: Comparison) -> bool:
     """Whether the 95% interval excludes zero (an effect the replicas agree on)."""
     return c.ci_low > 0 or c.ci_high < 0
@@ -279,21 +288,26 @@ def is_clear(c: Comparison) -> bool:
 
 def measure(c: Comparison, tr: Strings) -> str:
     """'trust at the end +1.2 points (95% interval +0.4 to +2.0)', or '...: no clear effect'."""
+    if c.replicas == 0 or math.isnan(c.diff):
+        return ""  # nothing to compare (e.g. no media story in any replica)
     label = tr(f"aar.metric.{c.metric}")
     if c.in_points:
-        value, lo, hi = (f"{x:+.1f}" for x in (c.diff, c.ci_low, c.ci_high))
+        value, lo, hi = (number(x, "+.1f", tr) for x in (c.diff, c.ci_low, c.ci_high))
         value = tr("aar.points", value=value)
     elif c.base:
-        value, lo, hi = (f"{100.0 * x / c.base:+.0f}%" for x in (c.diff, c.ci_low, c.ci_high))
+        value, lo, hi = (number(100.0 * x / c.base, "+.0f", tr) + "%"
+                         for x in (c.diff, c.ci_low, c.ci_high))
     else:  # nothing to take a share of: absolute counts
-        value, lo, hi = (f"{x:+,.0f}" for x in (c.diff, c.ci_low, c.ci_high))
+        value, lo, hi = (number(x, "+,.0f", tr) for x in (c.diff, c.ci_low, c.ci_high))
     if not is_clear(c):
         return tr("aar.no_clear", label=label, lo=lo, hi=hi)
     return tr("aar.clear", label=label, value=value, lo=lo, hi=hi)
 
 
-def _number(mechanism: str, value: float) -> str:
-    return duration(value) if mechanism.endswith("_h") else f"{value:,.1f}".removesuffix(".0")
+def _number(mechanism: str, value: float, tr: Strings) -> str:
+    if mechanism.endswith("_h"):
+        return duration(value)
+    return number(value, ",.0f" if float(value).is_integer() else ",.1f", tr)
 
 
 def reasons_text(reasons: Sequence[Reason], tr: Strings) -> str:
@@ -301,8 +315,8 @@ def reasons_text(reasons: Sequence[Reason], tr: Strings) -> str:
     parts = []
     for r in reasons:
         key = f"aar.why.{r.mechanism}"
-        values = {"acted": _number(r.mechanism, r.acted),
-                  "without": _number(r.mechanism, r.without)}
+        values = {"acted": _number(r.mechanism, r.acted, tr),
+                  "without": _number(r.mechanism, r.without, tr)}
         parts.append(tr(key, **values) if tr.has(key) else
                      tr("aar.why.other", what=r.mechanism.replace("_", " "), **values))
     return "; ".join(parts)
@@ -314,14 +328,14 @@ def effect_parts(effect: Effect | None, tr: Strings) -> tuple[str, str, str]:
         return "", "", ""
     comp = effect.comparisons
     trust = measure(comp["reputation_end"], tr) if "reputation_end" in comp else ""
-    attention = "; ".join(measure(comp[m], tr) for m in ATTENTION if m in comp)
+    attention = "; ".join(filter(None, (measure(comp[m], tr) for m in ATTENTION if m in comp)))
     return trust, attention, reasons_text(effect.reasons, tr)
 
 
 def _value(v: Any, tr: Strings) -> str:
     if v is None:
         return tr("metrics.never")
-    return f"{v:,.1f}" if isinstance(v, float) else f"{v:,}"
+    return number(v, ",.1f" if isinstance(v, float) else ",", tr)
 
 
 #: the outcomes a debrief lists: trust first, then attention, then the response times
@@ -345,7 +359,7 @@ def marks(d: Debrief) -> list[str]:
         out.append(tr("aar.unfinished", clock=d.clock(d.session.clock_h),
                       share=100.0 * d.session.clock_h / d.scenario.duration_h))
     if d.extra_injects:
-        kinds = ", ".join(f"{inject_kind(d.scenario, e.inject or 0)} ({d.clock(e.at_h)})"
+        kinds = ", ".join(f"{inject_kind(d.scenario, e.inject or 0, tr)} ({d.clock(e.at_h)})"
                           for e in d.extra_injects)
         out.append(tr("aar.with_injects", n=len(d.extra_injects), kinds=kinds))
     return out
@@ -459,7 +473,8 @@ def team_blocks(d: Debrief, charts: bool = False) -> list[Block]:
         means = sorted(d.score.strategy_means.items(), key=lambda kv: rank_key(kv[1]))
         out.append(("table", [tr("aar.col.strategy"), tr("aar.col.mean_trust"),
                               tr("aar.col.mean_negative")],
-                    [[k, f"{v['reputation_end']:.1f}", f"{v['negative_posts']:,.0f}"]
+                    [[k, number(v["reputation_end"], ".1f", tr),
+                      number(v["negative_posts"], ",.0f", tr)]
                      for k, v in means]))
     if text := detection_text(d):
         out.append(("p", text + "."))
@@ -486,7 +501,7 @@ def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
     tr, sc = first.tr, first.scenario
     out: list[Block] = [("p", tr("aar.scenario", title=sc.title, name=sc.name,
                                  seed=first.session.seed, clock=first.clock(0.0),
-                                 hours=f"{sc.duration_h:g}"))]
+                                 hours=number(sc.duration_h, "g", tr)))]
     if sc.briefing.learning_objectives:
         out += [("h", 2, tr("briefing.objectives")), ("ul", list(sc.briefing.learning_objectives))]
     if len(debriefs) > 1:
