@@ -94,9 +94,10 @@ def can_fork() -> bool:
 def outcome(sim: Simulation) -> Outcome:
     """`sim.summary()` plus what charts and debriefs need that the summary lacks.
 
-    `hourly_reach`: reach at the end of each hour; `reached_after_reply`:
-    users who first saw the storm after the brand's first public response
-    (to the hour), i.e. who judged the brand with its reply in view.
+    `hourly_reach`: reach at the end of each hour; `reply_seen`: users who
+    first saw the storm after the brand's first public response (to the
+    hour), i.e. who judged the brand with its reply in view; `silence_h`:
+    hours from the complaint to that response (to the end of the run if none).
     """
     out = sim.summary()
     reach = [int(x) for x in sim.reach_h[: sim.hours_done + 1]]
@@ -109,7 +110,9 @@ def outcome(sim: Simulation) -> Outcome:
         hour = min(math.floor(first), len(reach) - 1)
         after = int(out["reach"]) - (reach[hour] if hour >= 0 and reach else 0)
     out["hourly_reach"] = reach
-    out["reached_after_reply"] = max(0, after)
+    out["reply_seen"] = max(0, after)
+    posted = sim.scenario.complaint.posted_at_h
+    out["silence_h"] = round(max(0.0, (sim.now if first is None else first) - posted), 4)
     return out
 
 
