@@ -119,6 +119,17 @@ class DrillApp(App[None]):
             self.drill.action_pause()
 
     # ---- quitting saves ------------------------------------------------------------------
+    def action_help_quit(self) -> None:
+        """Ctrl+C does not quit: say which key does, in the drill's language.
+
+        Textual's own notice is English only ("Do you want to quit?").
+        """
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(self.tr("quit.hint", key=f"[b]{key}[/b]"),
+                            title=self.tr("quit.title"))
+                return
+
     async def action_quit(self) -> None:
         if self.controller is not None:
             self.controller.save()

@@ -66,9 +66,9 @@ EN: dict[str, str] = {
     "metrics.rep_start": "{value} from {start}",
     "metrics.never": "never",
     "metrics.not_yet": "not yet",
-    "chart.volume": "vol",
+    "chart.volume": "neg/h",
     "chart.reputation": "trust",
-    "chart.actions": "act",
+    "chart.actions": "acts",
     "chart.title": "Per hour",
     "feed.title": "Feed",
     "feed.empty": "Nothing to see yet.",
@@ -317,6 +317,24 @@ EN: dict[str, str] = {
     "console.sent_inject": "Inject queued: {kind}",
     "console.choose_inject": "Highlight an inject in the list first.",
     "console.note_saved": "Note saved",
+    # localisation (l10n helper): feed filters and fallbacks, chart axes, inject kinds, quitting
+    "feed.user": "user {n}",
+    "feed.system": "Drill control",
+    "feed.showing": "showing: {filter}",
+    "feed.filter.all": "all posts",
+    "feed.filter.brand": "brand only",
+    "feed.filter.media": "media only",
+    "feed.filter.questions": "questions only",
+    "feed.filter_empty": "Nothing of this kind in the feed yet.",
+    "chart.hours": "hour",
+    "inject.journalist_inquiry": "journalist inquiry",
+    "inject.influencer_joins": "influencer joins",
+    "inject.staff_offmessage": "staff member posts off-message",
+    "inject.competitor_jab": "competitor's jab",
+    "inject.second_victim": "another victim comes forward",
+    "facilitator.inject_at": "{kind} (t={hours} h): {text}",
+    "quit.title": "Do you want to quit?",
+    "quit.hint": "Press {key} to quit the drill (it is saved).",
 }
 
 NL: dict[str, str] = {
@@ -364,9 +382,9 @@ NL: dict[str, str] = {
     "metrics.rep_start": "{value} van {start}",
     "metrics.never": "nooit",
     "metrics.not_yet": "nog niet",
-    "chart.volume": "vol",
-    "chart.reputation": "vertr",
-    "chart.actions": "act",
+    "chart.volume": "neg/u",
+    "chart.reputation": "vertr.",
+    "chart.actions": "acties",
     "chart.title": "Per uur",
     "feed.title": "Tijdlijn",
     "feed.empty": "Nog niets te zien.",
@@ -617,6 +635,30 @@ NL: dict[str, str] = {
     "console.sent_inject": "Inject in de wachtrij: {kind}",
     "console.choose_inject": "Markeer eerst een inject in de lijst.",
     "console.note_saved": "Notitie bewaard",
+    # localisation (l10n helper): feed filters and fallbacks, chart axes, inject kinds, quitting
+    "feed.user": "gebruiker {n}",
+    "feed.system": "Oefenleiding",
+    "feed.showing": "toont: {filter}",
+    "feed.filter.all": "alle berichten",
+    "feed.filter.brand": "alleen merk",
+    "feed.filter.media": "alleen media",
+    "feed.filter.questions": "alleen vragen",
+    "feed.filter_empty": "Hiervan staat nog niets in de tijdlijn.",
+    "chart.hours": "uur",
+    "inject.journalist_inquiry": "vraag van een journalist",
+    "inject.influencer_joins": "influencer mengt zich erin",
+    "inject.staff_offmessage": "medewerker post op eigen houtje",
+    "inject.competitor_jab": "steek van een concurrent",
+    "inject.second_victim": "nog een gedupeerde meldt zich",
+    "facilitator.inject_at": "{kind} (t={hours} u): {text}",
+    "quit.title": "Wil je stoppen?",
+    "quit.hint": "Druk op {key} om de oefening te stoppen (ze wordt bewaard).",
+    # keys that read the same in Dutch, listed so every EN key has its NL one
+    "picker.minutes": "{minutes} min",
+    "team.default": "Team",
+    "briefing.title": "Briefing",
+    "status.speed": "x{speed}",
+    "cmd.act": "{kind} ({tone})",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "nl": NL}
@@ -639,6 +681,14 @@ class Strings:
 
     def has(self, key: str) -> bool:
         return key in self._table or key in EN
+
+    def inject_kind(self, kind: str) -> str:
+        """An inject kind in words ('journalist_inquiry' -> 'vraag van een journalist').
+
+        Kinds without a key (a newer engine) fall back to the kind itself, readable.
+        """
+        key = f"inject.{kind}"
+        return self(key) if self.has(key) else kind.replace("_", " ")
 
     def clock(self, start: str, t: float) -> str:
         """Local time of simulation hour `t` for a run that starts at ISO time `start`."""

@@ -15,9 +15,10 @@ from simulator.config import Inject
 from tui.i18n import Strings
 
 
-def inject_label(inject: Inject) -> str:
-    text = inject.text.strip() or "-"
-    return f"{inject.kind.replace('_', ' ')} (t={inject.at_h:g} h): {text}"
+def inject_label(inject: Inject, tr: Strings) -> str:
+    """'vraag van een journalist (t=6 u): ...': the kind in the drill's language, not its id."""
+    return tr("facilitator.inject_at", kind=tr.inject_kind(inject.kind),
+              hours=f"{inject.at_h:g}", text=inject.text.strip() or "-")
 
 
 class FacilitatorModal(ModalScreen[int | None]):
@@ -47,7 +48,7 @@ class FacilitatorModal(ModalScreen[int | None]):
         with Vertical() as box:
             box.border_title = self.tr("facilitator.title")
             if self.injects:
-                yield OptionList(*[Option(inject_label(inj), id=str(i))
+                yield OptionList(*[Option(inject_label(inj, self.tr), id=str(i))
                                    for i, inj in enumerate(self.injects)], id="injects")
             else:
                 yield Static(self.tr("facilitator.none"))

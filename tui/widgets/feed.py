@@ -6,6 +6,16 @@ appear once `can_see` says so. Texts come from a `PostSource`: the scenario
 feed renderer (`scenarios.feedtext`) when it is there, a plain rendering
 otherwise. Each item is rendered with its position in the whole feed, so the
 same seed shows the same posts however the clock was driven.
+
+Filters (`set_filter`): all posts, only the brand's, only media (outlets,
+their stories, journalists' requests), or only questions the team could
+answer (see `scenarios.feedtext.RenderedPost.question`). Each filter keeps its
+own latest MAX_POSTS, so switching to "brand" still shows the brand's posts of
+an hour ago when thousands of reshares came since. The active filter shows in
+the border's subtitle.
+
+Colours are for a projector: full-strength text and theme colours, never
+`dim` or `$text-muted` for something people must read.
 """
 
 from __future__ import annotations
@@ -28,10 +38,14 @@ from tui.i18n import Strings
 MAX_POSTS = 50  # posts kept on screen (a long feed makes every redraw slower)
 MAX_BACKLOG = 2000  # hidden items kept for when the team starts watching
 
-#: feed colour kinds (scenarios.feedtext.RenderedPost.colour_kind) -> theme variables
+#: feed colour kinds (scenarios.feedtext.RenderedPost.colour_kind) -> theme variables;
+#: full-strength on purpose: a projector washes out muted greys
 COLOURS = {"negative": "$error", "question": "$warning", "positive": "$success",
            "brand": "$primary", "media": "$accent", "staff": "$warning",
-           "inject": "$secondary", "system": "$text-muted"}
+           "inject": "$secondary", "system": "$foreground"}
+
+#: the feed's filters, in the order a key would cycle through them
+FILTERS = ("all", "brand", "media", "questions")
 
 
 @dataclass(frozen=True)
@@ -45,10 +59,16 @@ class Post:
     kind: str
     text: str
     colour: str  # a key of COLOURS
+    question: bool = False  # asks something the team could answer
+    account: str = ""  # the persona's kind: ordinary, brand, media, journalist, system, ...
 
 
 #: the brand's own kinds: its statement (the event) and the post the spread counts
 BRAND_KINDS = frozenset({EventKind.BRAND_POST.value, POST_KIND_NAMES[PostKind.STATEMENT]})
+#: the crowd's kinds that come by the thousand (never brand or media posts)
+_HIGH_VOLUME = frozenset(POST_KIND_NAMES[k] for k in (
+    PostKind.RESHARE, PostKind.REIGNITED, PostKind.DELETION, PostKind.DEFENCE,
+    PostKind.BACKLASH, PostKind.SUPPORT))
 
 
 class PostSource(Protocol):
@@ -70,7 +90,7 @@ class RendererSource:
     def post(self, item: FeedItem, index: int) -> Post:
         r = self.renderer.render(item, index)  # type: ignore[attr-defined]
         return Post(r.t, r.clock, r.persona.name, r.persona.handle, r.kind, r.text,
-                    r.colour_kind)
+                    r.colour_kind, question=r.question, account=r.persona.kind)
 
 
 def _colour(kind: str) -> str:
@@ -93,13 +113,16 @@ class PlainSource:
 
     def post(self, item: FeedItem, index: int) -> Post:
         brand = item.kind in BRAND_KINDS
+        tr = self.tr
         who = (self.scenario.setting.brand_name if brand
-               else f"user {item.actor}" if item.actor >= 0 else "stormdrill")
+               else tr("feed.user", n=item.actor) if item.actor >= 0 else tr("feed.system"))
         handle = (self.scenario.setting.brand_handle if brand
                   else f"@u{item.actor}" if item.actor >= 0 else "")
         text = item.text or item.kind.replace("_", " ")
-        return Post(item.t, self.tr.clock(self.scenario.start, item.t), who, handle, item.kind,
-                    text, _colour(item.kind))
+        colour = _colour(item.kind)
+        return Post(item.t, tr.clock(self.scenario.start, item.t), who, handle, item.kind,
+                    text, colour, question=not brand and "?" in text and colour != "system",
+                    account="brand" if brand else "system" if item.actor < 0 else "ordinary")
 
 
 def post_source(scenario: Scenario, network: object, seed: int, tr: Strings) -> PostSource:
@@ -114,13 +137,33 @@ def post_source(scenario: Scenario, network: object, seed: int, tr: Strings) -> 
         return PlainSource(scenario, tr)
 
 
+def matches(post: Post, name: str) -> bool:
+    """Whether a post belongs in filter `name` (one of FILTERS).
+
+    brand: the brand's statements and posts. media: outlets' posts, their
+    stories and journalists' requests for comment. questions: what the team
+    could answer (`Post.question`).
+    """
+    if name == "brand":
+        return post.kind in BRAND_KINDS
+    if name == "media":
+        return post.colour == "media" or post.account == "journalist"
+    if name == "questions":
+        return post.question
+    return True
+
+
 def post_content(post: Post) -> Content:
-    """Two lines: a bar in the kind's colour, time, name and handle; then the text."""
-    colour = COLOURS.get(post.colour, "$text-muted")
+    """Two lines: a bar in the kind's colour, time, name and handle; then the text.
+
+    Time and handle are in the normal text colour, not muted: the feed is read
+    from the back of a room.
+    """
+    colour = COLOURS.get(post.colour, "$foreground")
     head = Content.from_markup(
-        f"[{colour}]▌[/] [$text-muted]$clock[/] [b]$name[/] [$text-muted]$handle[/]",
+        f"[{colour}]▌[/] [$foreground]$clock[/] [b]$name[/] [{colour}]$handle[/]",
         name=post.name, handle=post.handle, clock=post.clock)
-    body = Content.from_markup(f"[{colour}]▌[/] $text", text=post.text)
+    body = Content.from_markup(f"[{colour}]▌[/] [$foreground]$text[/]", text=post.text)
     return Content("\n").join([head, body])
 
 
@@ -129,8 +172,10 @@ class Feed(VerticalScroll):
 
     DEFAULT_CSS = """
     Feed {
-        border: round $primary-muted;
-        border-title-color: $text;
+        border: round $primary;
+        border-title-color: $foreground;
+        border-subtitle-color: $warning;
+        border-subtitle-style: bold;
         padding: 0 1;
         height: 1fr;
     }
@@ -144,11 +189,14 @@ class Feed(VerticalScroll):
         self.can_see = can_see
         self.tr = tr
         self.posts: deque[Post] = deque(maxlen=MAX_POSTS)  # oldest first
-        # each post's Content is built once: markup parsing is the costly part of a redraw
-        self._contents: deque[Content] = deque(maxlen=MAX_POSTS)
+        # per filter, the latest MAX_POSTS posts with their Content, built once each:
+        # markup parsing is the costly part of a redraw
+        self._shown: dict[str, deque[tuple[Post, Content]]] = {
+            name: deque(maxlen=MAX_POSTS) for name in FILTERS}
         self.backlog: deque[tuple[int, FeedItem]] = deque(maxlen=MAX_BACKLOG)
         self.count = 0  # items seen, visible or not: the next item's feed index
         self.watching = False
+        self.filter = "all"
 
     def compose(self) -> ComposeResult:
         yield Static(id="posts")
@@ -156,6 +204,21 @@ class Feed(VerticalScroll):
     def on_mount(self) -> None:
         self.border_title = self.tr("feed.title")
         self._show()
+
+    def set_filter(self, name: str) -> None:
+        """Show only one kind of post: one of FILTERS ("all", "brand", "media", "questions").
+
+        Raises ValueError for another name, so a mistyped key binding fails loudly.
+        """
+        if name not in FILTERS:
+            raise ValueError(f"unknown feed filter {name!r}; expected one of {', '.join(FILTERS)}")
+        self.filter = name
+        self._show()
+
+    def next_filter(self) -> str:
+        """Move to the next filter (all -> brand -> media -> questions -> all); returns it."""
+        self.set_filter(FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)])
+        return self.filter
 
     def add(self, items: Iterable[FeedItem]) -> None:
         """New items from the clock (in time order)."""
@@ -176,18 +239,33 @@ class Feed(VerticalScroll):
             (shown if self.can_see(item) else keep).append((index, item))
         self.backlog = keep
         if shown:
-            for index, item in shown[-MAX_POSTS:]:  # older ones would scroll off anyway
+            latest = len(shown) - MAX_POSTS
+            for i, (index, item) in enumerate(shown):
+                # older reshares would scroll off every view; the rarer kinds are kept for
+                # the filters (a reshare's text decides whether it is a question, so older
+                # ones are skipped: rendering thousands per tick would stall the clock)
+                if i < latest and item.kind in _HIGH_VOLUME:
+                    continue
                 post = self.source.post(item, index)
-                self.posts.append(post)
-                self._contents.append(post_content(post))
+                entry = (post, post_content(post))
+                if i >= latest:
+                    self.posts.append(post)
+                    self._shown["all"].append(entry)
+                for name in FILTERS[1:]:
+                    if matches(post, name):
+                        self._shown[name].append(entry)
             self._show()
 
     def _show(self) -> None:
         if not self.is_mounted:
             return
+        self.border_subtitle = self.tr("feed.showing",
+                                       filter=self.tr(f"feed.filter.{self.filter}"))
         posts = self.query_one("#posts", Static)
-        if not self.posts:
-            posts.update(Content.from_markup("[$text-muted]$m[/]", m=self.tr(
-                "feed.empty" if self.watching else "feed.unwatched")))
+        shown = self._shown[self.filter]
+        if not shown:
+            key = ("feed.unwatched" if not self.watching
+                   else "feed.empty" if self.filter == "all" else "feed.filter_empty")
+            posts.update(Content.from_markup("[$foreground]$m[/]", m=self.tr(key)))
             return
-        posts.update(Content("\n").join(reversed(self._contents)))
+        posts.update(Content("\n").join(content for _, content in reversed(shown)))

@@ -2,7 +2,8 @@
 update (drills are scored on trust first, attention second).
 
 Attributes down: the drill screen sets `data` (the controller's `metrics()`
-dict with the clock and speed added) and the widget redraws.
+dict with the clock and speed added) and the widget redraws. Labels are in the
+full text colour, not muted: a projector washes out grey.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ class Metrics(Static):
 
     DEFAULT_CSS = """
     Metrics {
-        border: round $primary-muted;
-        border-title-color: $text;
+        border: round $primary;
+        border-title-color: $foreground;
         padding: 0 1;
         height: auto;
     }
@@ -64,7 +65,7 @@ class Metrics(Static):
             ("metrics.clock", f"{d.get('clock', '')} {d.get('speed_text', '')}", "$text"),
         ]
         width = max(len(tr(k)) for k, _, _ in rows)
-        lines = [Content.from_markup(f"[$text-muted]$label[/] [b {style}]$value[/]",
+        lines = [Content.from_markup(f"[$foreground]$label[/] [b {style}]$value[/]",
                                      label=tr(key).ljust(width), value=value)
                  for key, value, style in rows]
         return Content("\n").join(lines)

@@ -1,4 +1,7 @@
-"""The one-line status bar above the drill: title, clock, speed, who is watching."""
+"""The one-line status bar above the drill: title, clock, speed, who is watching.
+
+Full-strength colours only (no muted grey): the bar is read on a projector.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +31,7 @@ class StatusLine(Static):
         dock: top;
         height: 1;
         background: $panel;
-        color: $text;
+        color: $foreground;
         padding: 0 1;
     }
     """
@@ -46,7 +49,7 @@ class StatusLine(Static):
         state_style = "$warning" if s.paused or s.finished else "$success"
         watch = (tr("status.watching", clock=s.watching_since) if s.watching_since
                  else tr("status.unwatched"))
-        watch_style = "$text-muted" if s.watching_since else "b $error"
+        watch_style = "$foreground" if s.watching_since else "b $error"
         parts = [
             Content.from_markup("[b]$clock[/]", clock=s.clock),
             Content.from_markup(f"[{state_style}]$state[/] $speed", state=tr(state),
@@ -56,5 +59,5 @@ class StatusLine(Static):
         if s.open_prompts:
             parts.append(Content.from_markup("[b $warning]$p[/]",
                                              p=tr("status.open_prompts", n=s.open_prompts)))
-        parts.append(Content.from_markup("[$text-muted]$t[/]", t=s.title))
+        parts.append(Content.from_markup("[$foreground]$t[/]", t=s.title))
         self.update(Content(" │ ").join(parts))

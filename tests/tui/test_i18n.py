@@ -1,0 +1,66 @@
+"""Every interface string exists in both languages, with the same placeholders.
+
+A Dutch drill that falls back to an English string mid-screen (or crashes on
+a placeholder one language forgot) is what facilitators report; this test
+catches both as soon as a key is added to one table only.
+"""
+
+from __future__ import annotations
+
+import string
+import typing
+
+import pytest
+
+from simulator.config import Inject
+from tui.i18n import EN, LANGUAGES, NL, Strings
+
+#: keys allowed in English only, each with its reason (keep this short)
+EN_ONLY: dict[str, str] = {}
+
+_FORMATTER = string.Formatter()
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{name}` placeholders of a str.format template."""
+    return {name for _, name, _, _ in _FORMATTER.parse(text) if name}
+
+
+def test_every_english_key_has_a_dutch_one() -> None:
+    missing = sorted(k for k in EN if k not in NL and k not in EN_ONLY)
+    assert not missing, f"keys without a Dutch text: {missing}"
+    assert not sorted(k for k in NL if k not in EN), "Dutch keys without an English text"
+    assert all(k in EN for k in EN_ONLY), "stale EN_ONLY entries"
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_placeholders_match_english(locale: str) -> None:
+    table = LANGUAGES[locale]
+    wrong = {k: (sorted(placeholders(EN[k])), sorted(placeholders(v)))
+             for k, v in table.items() if k in EN and placeholders(EN[k]) != placeholders(v)}
+    assert not wrong, f"placeholders differ from English: {wrong}"
+
+
+@pytest.mark.parametrize("locale", sorted(LANGUAGES))
+def test_every_string_formats(locale: str) -> None:
+    for key, text in LANGUAGES[locale].items():
+        values = dict.fromkeys(placeholders(text), 1)
+        assert "{" not in text.format(**values).replace("{{", ""), key
+        assert text.strip(), f"{key} is empty"
+
+
+def test_inject_kinds_are_translated() -> None:
+    names = typing.get_args(typing.get_type_hints(Inject)["kind"])  # the engine's kinds
+    assert len(names) >= 5
+    nl, en = Strings("nl"), Strings("en")
+    for kind in names:
+        assert f"inject.{kind}" in EN and f"inject.{kind}" in NL, kind
+        assert "_" not in nl.inject_kind(kind) and nl.inject_kind(kind) != en.inject_kind(kind)
+    assert nl.inject_kind("new_kind") == "new kind"
+
+
+def test_dutch_chart_and_feed_labels_are_dutch() -> None:
+    nl = Strings("nl")
+    for key in ("chart.reputation", "chart.actions", "chart.hours", "feed.filter.brand",
+                "feed.filter.questions", "quit.title", "quit.hint"):
+        assert nl(key) != Strings("en")(key), key
