@@ -26,8 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 from scenarios import library_strategies, load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation, Strategy
 from simulator.analysis import rank_key
@@ -35,32 +33,27 @@ from simulator.config import DecisionPoint, Scenario
 from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
 from tui.session import Session
-from tui.whatif import Comparison, compare, reply_at_detection
+from tui.whatif import (
+    Comparison,
+    Mechanism,
+    action_effects,
+    percentile_among,
+    reply_at_detection,
+)
 
 #: unfinished drills shorter than this share of the run are too short to score
 MIN_SHARE = 0.10
 #: the attention outcomes an effect lists after trust
 ATTENTION = ("negative_posts", "reach")
-#: the strategies' mean outcomes a report lists
-MEANS = ("reputation_end", "negative_posts", "sharers", "reach")
 
 
 # ---- the computation -------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reason:
-    """One mechanism an action moved (mean over replicas): why the outcome changed."""
-
-    mechanism: str  # reply_seen, silence_h, deletions_noticed, media_stories, ...
-    without: float
-    acted: float
-
-
 @dataclass(frozen=True)
 class Effect:
     """A change against doing nothing at that moment, on paired replicas."""
 
     comparisons: Mapping[str, Comparison]
-    reasons: tuple[Reason, ...] = ()
+    reasons: tuple[Mechanism, ...] = ()  # which mechanisms it clearly moved (whatif.explain)
 
 
 @dataclass(frozen=True)
@@ -171,49 +164,13 @@ def facilitator_notes(session: Session) -> list[tuple[float | None, str]]:
 
 def _action_effects(scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
                     replicas: int, until: float | None) -> list[Effect | None]:
-    """Each journal entry's effect against doing nothing at that moment (None: an inject).
+    """Each journal entry's effect against doing nothing at that moment, in journal order.
 
-    The one adapter to `tui.whatif` for it: until `action_effects` lands, the
-    run without the entry against the run with it, forked at its time.
+    None for an entry at or after the end (it had no time to act).
     """
-    out: list[Effect | None] = []
-    for i, entry in enumerate(journal):
-        if entry.action is None:
-            out.append(None)
-            continue
-        rest = [e for j, e in enumerate(journal) if j != i]
-        out.append(Effect(compare(scenario, seed, rest, journal, fork_at=entry.at_h,
-                                  replicas=replicas, until=until)))
-    return out
-
-
-def _percentile(scenario: Scenario, seed: int, team: Mapping[str, Any],
-                strategies: Sequence[Strategy], replicas: int,
-                injects: Sequence[JournalEntry], until: float | None
-                ) -> tuple[float, dict[str, dict[str, float]]]:
-    """Share (%) of strategy runs the team beats (trust first, a tie counts half).
-
-    The strategies face the same facilitator injects and run for the same time
-    as the team. The adapter to `tui.whatif.percentile_among`, whose
-    `journal_injects` and `until` are not there yet: the same loop, here.
-    """
-    mine = rank_key(team)
-    worse = ties = total = 0
-    means: dict[str, dict[str, float]] = {}
-    for st in strategies:
-        runs = []
-        for k in range(replicas):
-            sim = Simulation(scenario, seed=seed, journal=list(injects), fork=(0.0, k),
-                             strategy=st)
-            sim.run(until)
-            runs.append(sim.summary())
-        for run in runs:
-            key = rank_key(run)
-            worse += key > mine
-            ties += key == mine
-        total += len(runs)
-        means[st.name] = {m: float(np.mean([float(r[m]) for r in runs])) for m in MEANS}
-    return (100.0 * (worse + 0.5 * ties) / total if total else math.nan), means
+    found = {e.index: Effect(e.comparisons, tuple(e.mechanisms))
+             for e in action_effects(scenario, seed, journal, replicas, until)}
+    return [found.get(i) for i in range(len(journal))]
 
 
 def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
@@ -245,11 +202,12 @@ def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
     effects = _action_effects(sc, session.seed, journal, replicas, until)
     for entry, effect in zip(journal, effects, strict=True):
         if entry.action is None:
-            d.rows.append(Row(entry.at_h, "inject", inject_label(sc, entry, tr)))
+            d.rows.append(Row(entry.at_h, "inject", inject_label(sc, entry, tr), effect))
         else:
             d.rows.append(Row(entry.at_h, "action", action_label(entry.action, tr), effect))
     d.rows.sort(key=lambda r: (r.at_h, r.kind != "decision"))
-    res = reply_at_detection(sc, session.seed, journal, sim.brand.detected_at, replicas)
+    res = reply_at_detection(sc, session.seed, journal, sim.brand.detected_at, replicas,
+                             until=until)
     d.at_detection = Effect(res) if res is not None else None
     d.score = _score(d, sim.brand.detected_at, with_percentile, strategies,
                      max(2, replicas // 2))
@@ -268,8 +226,9 @@ def _score(d: Debrief, detected_at: float | None, with_percentile: bool,
     elif with_percentile:
         if strategies is None:
             strategies = [load_strategy(e.name) for e in library_strategies()]
-        score.percentile, score.strategy_means = _percentile(
-            d.scenario, s.seed, d.summary, strategies, replicas, d.extra_injects, score.until)
+        score.percentile, score.strategy_means = percentile_among(
+            d.scenario, s.seed, d.summary, strategies, replicas=replicas,
+            journal_injects=d.extra_injects, until=score.until)
         score.status = "scored"
     return score
 
@@ -279,11 +238,6 @@ def number(value: float, spec: str, tr: Strings) -> str:
     """`format(value, spec)` as the language writes it: 1,234.5 in English, 1.234,5 in Dutch."""
     text = format(value, spec)
     return text.translate(str.maketrans(".,", ",.")) if tr.locale == "nl" else text
-
-
-def is_clear(c: Comparison) -> bool:
-    """Whether the 95% interval excludes zero (an effect the replicas agree on)."""
-    return c.ci_low > 0 or c.ci_high < 0
 
 
 def measure(c: Comparison, tr: Strings) -> str:
@@ -299,7 +253,7 @@ def measure(c: Comparison, tr: Strings) -> str:
                          for x in (c.diff, c.ci_low, c.ci_high))
     else:  # nothing to take a share of: absolute counts
         value, lo, hi = (number(x, "+,.0f", tr) for x in (c.diff, c.ci_low, c.ci_high))
-    if not is_clear(c):
+    if not c.clear:
         return tr("aar.no_clear", label=label, lo=lo, hi=hi)
     return tr("aar.clear", label=label, value=value, lo=lo, hi=hi)
 
@@ -310,7 +264,7 @@ def _number(mechanism: str, value: float, tr: Strings) -> str:
     return number(value, ",.0f" if float(value).is_integer() else ",.1f", tr)
 
 
-def reasons_text(reasons: Sequence[Reason], tr: Strings) -> str:
+def reasons_text(reasons: Sequence[Mechanism], tr: Strings) -> str:
     """Why, from the explanation data: 'the reply was seen by 1,200 people (without it: 0)'."""
     parts = []
     for r in reasons:

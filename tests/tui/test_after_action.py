@@ -17,7 +17,6 @@ from tui import after_action
 from tui.after_action import (
     Debrief,
     Effect,
-    Reason,
     action_label,
     blocks,
     debrief,
@@ -29,7 +28,7 @@ from tui.after_action import (
 )
 from tui.i18n import Strings
 from tui.session import Decision, Session
-from tui.whatif import Comparison
+from tui.whatif import Comparison, Mechanism
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, NL = Strings("en"), Strings("nl")
@@ -65,6 +64,10 @@ def test_debrief_measures_each_action_against_doing_nothing(blue: Debrief) -> No
         assert trust.startswith("trust at the end") and "95% interval" in trust
         assert attention.index("negative posts") < attention.index("reach")
     assert any(r.kind == "decision" and "deadline passed" in r.text for r in blue.rows)
+    reply = actions[0].effect
+    assert reply is not None and [m.mechanism for m in reply.reasons][:1] == ["silence_h"]
+    assert "  what moved: silence before the first reply: 0h45 (without it: 72h00)" in \
+        summary_lines(blue), "the why, worded from the explanation data"
 
 
 def test_screen_markdown_and_html_show_the_same_numbers(blue: Debrief) -> None:
@@ -98,9 +101,10 @@ def test_an_interval_that_spans_zero_is_no_clear_effect() -> None:
 
 def test_the_why_is_worded_from_the_explanation_data() -> None:
     comp = {"reputation_end": Comparison("reputation_end", 15.0, 16.0, 1.0, 0.5, 1.5, 8)}
-    effect = Effect(comp, (Reason("reply_seen", 0.0, 1200.0), Reason("silence_h", 3.0, 0.5),
-                           Reason("deletions_noticed", 0.0, 1.0),
-                           Reason("media_stories", 2.0, 1.0)))
+    effect = Effect(comp, (Mechanism("reply_seen", 0.0, 1200.0),
+                           Mechanism("silence_h", 3.0, 0.5),
+                           Mechanism("deletions_noticed", 0.0, 1.0),
+                           Mechanism("media_stories", 2.0, 1.0)))
     _, _, why = effect_parts(effect, EN)
     assert why == ("the reply was seen by 1,200 people (without it: 0); silence before the "
                    "first reply: 0h30 (without it: 3h00); noticed deletions: 1 (without it: 0); "
