@@ -6,7 +6,7 @@ Regenerate after an intended change of the UI with
 
 from __future__ import annotations
 
-from drillapp import drill_app
+from drillapp import drill_app, drill_scenario
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -22,8 +22,9 @@ async def _drill_at(pilot: Pilot, hours: float) -> DrillScreen:  # type: ignore[
     assert isinstance(drill, DrillScreen)
     c = drill.controller
     c.set_speed(3)
-    c.paused = False
-    drill.step(hours * 10.0)
+    while c.now < hours - 1e-9 and not c.frozen and not c.sim.finished:  # through auto-pauses
+        c.paused = False
+        drill.step((hours - c.now) * 10.0)
     c.paused = True
     drill.refresh_view()
     await pilot.pause()
@@ -59,3 +60,42 @@ def test_decision_prompt(snap_compare) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_before_detection_the_listening_tool(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    sc = drill_scenario(plan={"coverage": ["24/7"], "detection_threshold": 400,
+                              "poll_interval_min": 30}, decision_points=[])
+
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        await _drill_at(pilot, 3.2)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(drill_app(sc=sc), terminal_size=SIZE, run_before=run_before)
+
+
+def test_delete_asks_first(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        await _drill_at(pilot, 1.0)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_decision_prompt_in_real_minutes(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
+        drill = await _drill_at(pilot, 2.25)
+        drill.controller.paused = False
+        drill.step(30.0)  # half a real minute of the three
+        drill.controller.paused = True
+        drill.refresh_view()
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(drill_app(prompt_clock="real"), terminal_size=SIZE,
+                        run_before=run_before)

@@ -10,7 +10,7 @@ tests drive `step()` or the controller directly, so screens are deterministic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -34,6 +34,9 @@ from tui.screens.prompt import PromptModal
 from tui.widgets import Chart, Feed, Forecast, Metrics, StatusLine, post_source
 from tui.widgets.desk import Desk, desk_view
 from tui.widgets.status import Status
+
+if TYPE_CHECKING:
+    from tui.after_action import Debrief
 
 #: lever keys: key -> (kind, tone, footer description key, shown in the footer)
 LEVERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -351,9 +354,9 @@ class DrillScreen(Screen[None]):
             tr("debrief.subtitle", team=c.session.team, seed=c.session.seed),
             debrief_lines(c, tr), tr, analyse=self._analyse))
 
-    def _analyse(self) -> list[str]:
-        from tui.after_action import debrief, summary_lines
+    def _analyse(self) -> Debrief:
+        """The one debrief computation the screen and the reports share (a worker calls it)."""
+        from tui.after_action import debrief
 
         c = self.controller
-        return summary_lines(debrief(c.session, replicas=self.debrief_replicas,
-                                     scenario=c.scenario))
+        return debrief(c.session, replicas=self.debrief_replicas, scenario=c.scenario)
