@@ -160,9 +160,11 @@ class FeedRenderer:
         self.personas = PersonaBook(network, self.locale, self.seed, scenario.setting)
         self.start = datetime.fromisoformat(scenario.start)
         self.values = self._values()
-        # brand statements seen in batches given to `remember`, by moment
-        self._statements: dict[float, FeedItem] = {}
-        self._brand_posts: set[float] = set()
+        # brand statements and brand posts seen in batches given to `remember`, by moment,
+        # in feed order: two statements at one moment (a solution and compensation sent
+        # together) pair with the two posts in order, so neither text is lost
+        self._statements: dict[float, list[FeedItem]] = {}
+        self._brand_posts: dict[float, list[FeedItem]] = {}
         self._said: list[float] = []  # moments of statements and brand posts, sorted
 
     def _values(self) -> dict[str, str]:
@@ -196,11 +198,13 @@ class FeedRenderer:
         """
         for item in items:
             if item.kind == EventKind.BRAND_POST:
-                self._statements[_moment(item.t)] = item
+                seen = self._statements.setdefault(_moment(item.t), [])
             elif item.kind == BRAND_POST:
-                self._brand_posts.add(_moment(item.t))
+                seen = self._brand_posts.setdefault(_moment(item.t), [])
             else:
                 continue
+            if not any(x is item for x in seen):  # a batch may be remembered twice
+                seen.append(item)
             moment = _moment(item.t)
             at = bisect.bisect_left(self._said, moment)
             if at == len(self._said) or self._said[at] != moment:
@@ -215,7 +219,7 @@ class FeedRenderer:
         n = bisect.bisect_left(self._said, _moment(t))
         if n == 0:
             return BrandState()
-        last = self._statements.get(self._said[n - 1])
+        last = self._statements.get(self._said[n - 1], [None])[-1]
         return BrandState(statements=n, tone=statement_tone(last) if last else "neutral",
                           first_t=self._said[0])
 
@@ -308,7 +312,7 @@ class FeedRenderer:
         if kind == BRAND_POST:
             return self.personas.brand, self._brand_post(item, index), colour
         if kind == EventKind.BRAND_POST:
-            if _moment(item.t) in self._brand_posts:  # its post shows the words: a note here
+            if self._brand_posts.get(_moment(item.t)):  # its post shows the words: a note
                 return self._published(item, index)
             return self.personas.brand, self._statement(item, index), colour
         if kind == EventKind.STAFF_POST:
@@ -342,7 +346,11 @@ class FeedRenderer:
         """The brand's statement as a post: its own text, its statement's, or a plain line."""
         if self._typed(item):
             return item.text
-        statement = self._statements.get(_moment(item.t))
+        moment = _moment(item.t)
+        posts, statements = self._brand_posts.get(moment, []), self._statements.get(moment, [])
+        # the i-th brand post of a moment shows the i-th statement of that moment
+        nth = next((i for i, x in enumerate(posts) if x is item), 0)
+        statement = statements[min(nth, len(statements) - 1)] if statements else None
         if statement is not None:
             return self._statement(statement, index)
         return self._one(self.bank["posts"]["brand_post"], item, index, BRAND_POST)

@@ -411,3 +411,22 @@ def test_questions_are_what_the_team_could_answer(sim: Simulation) -> None:
     assert all(p.colour_kind == "question" or ("@freshway" in p.text.lower() and "?" in p.text)
                for p in asked)
     assert len(asked) < len(posts) / 3
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_two_statements_at_one_moment_both_show(sim: Simulation, locale: str) -> None:
+    """A solution and compensation approved together go out at the same moment."""
+    net = sim.net
+    batch = [FeedItem(9.0, EventKind.BRAND_POST, "We fix the process.", actor=net.brand,
+                      extra={"detail": "solution", "tone": "empathetic"}),
+             FeedItem(9.0, EventKind.BRAND_POST, "Everyone gets a refund.", actor=net.brand,
+                      extra={"detail": "compensation", "tone": "empathetic"}),
+             FeedItem(9.0, BRAND_POST, actor=net.brand),
+             FeedItem(9.0, BRAND_POST, actor=net.brand)]
+    renderer = FeedRenderer(_scenario(locale), net, 1)
+    renderer.remember(batch)
+    renderer.remember(batch)  # remembering a batch twice changes nothing
+    posts = [renderer.render(item, i) for i, item in enumerate(batch)]
+    assert [p.text for p in posts[2:]] == ["We fix the process.", "Everyone gets a refund."]
+    assert all(p.colour_kind == "system" for p in posts[:2])
+    assert renderer.brand_state(9.5).statements == 1  # one moment

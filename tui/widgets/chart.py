@@ -57,8 +57,10 @@ def value_range(values: Sequence[float], lo: float | None = None) -> str:
     """The y range a row shows, '42–71' ('' without values); `lo` fixes the bottom."""
     if not values:
         return ""
-    low = min(values) if lo is None else lo
-    return f"{compact(low)}–{compact(max(values))}"
+    low, high = (min(values) if lo is None else lo), max(values)
+    if compact(low) == compact(high) and low != high and high < 1000:  # 19.7 to 20.0
+        return f"{low:.1f}–{high:.1f}"
+    return f"{compact(low)}–{compact(high)}"
 
 
 def hour_axis(first: int, count: int, width: int) -> str:

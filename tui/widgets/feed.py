@@ -140,12 +140,12 @@ def post_source(scenario: Scenario, network: object, seed: int, tr: Strings) -> 
 def matches(post: Post, name: str) -> bool:
     """Whether a post belongs in filter `name` (one of FILTERS).
 
-    brand: the brand's statements and posts. media: outlets' posts, their
-    stories and journalists' requests for comment. questions: what the team
-    could answer (`Post.question`).
+    brand: what the brand's account posted (not the team's notes that a
+    statement went out). media: outlets' posts, their stories and journalists'
+    requests for comment. questions: what the team could answer (`Post.question`).
     """
     if name == "brand":
-        return post.kind in BRAND_KINDS
+        return post.kind in BRAND_KINDS and post.colour == "brand"
     if name == "media":
         return post.colour == "media" or post.account == "journalist"
     if name == "questions":
@@ -203,7 +203,13 @@ class Feed(VerticalScroll):
 
     def on_mount(self) -> None:
         self.border_title = self.tr("feed.title")
-        self._show()
+        self._show_filter()
+        self.call_after_refresh(self._show)  # `is_mounted` is only true once mounting is done
+
+    def _show_filter(self) -> None:
+        """The active filter in the bottom border: the room sees why posts are missing."""
+        self.border_subtitle = self.tr("feed.showing",
+                                       filter=self.tr(f"feed.filter.{self.filter}"))
 
     def set_filter(self, name: str) -> None:
         """Show only one kind of post: one of FILTERS ("all", "brand", "media", "questions").
@@ -213,6 +219,7 @@ class Feed(VerticalScroll):
         if name not in FILTERS:
             raise ValueError(f"unknown feed filter {name!r}; expected one of {', '.join(FILTERS)}")
         self.filter = name
+        self._show_filter()
         self._show()
 
     def next_filter(self) -> str:
@@ -259,8 +266,6 @@ class Feed(VerticalScroll):
     def _show(self) -> None:
         if not self.is_mounted:
             return
-        self.border_subtitle = self.tr("feed.showing",
-                                       filter=self.tr(f"feed.filter.{self.filter}"))
         posts = self.query_one("#posts", Static)
         shown = self._shown[self.filter]
         if not shown:
