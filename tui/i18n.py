@@ -377,7 +377,7 @@ NL: dict[str, str] = {
     "metrics.reputation": "vertrouwen",
     "metrics.media": "mediaberichten",
     "metrics.since_detection": "sinds detectie",
-    "metrics.since_update": "sinds update",
+    "metrics.since_update": "sinds laatste update",
     "metrics.clock": "klok",
     "metrics.rep_start": "{value} van {start}",
     "metrics.never": "nooit",
@@ -668,6 +668,9 @@ WEEKDAYS: dict[str, tuple[str, ...]] = {
 }
 
 
+_NL_DIGITS = str.maketrans(".,", ",.")  # decimal comma, thousands point
+
+
 class Strings:
     """Interface strings for one locale, with English fallback."""
 
@@ -681,6 +684,14 @@ class Strings:
 
     def has(self, key: str) -> bool:
         return key in self._table or key in EN
+
+    def number(self, value: float, spec: str = "") -> str:
+        """`format(value, spec)` as the language writes it: 1,234.5 in English, 1.234,5 in Dutch.
+
+        A Dutch room reads "1,840" as one point eight four.
+        """
+        text = format(value, spec)
+        return text.translate(_NL_DIGITS) if self.locale == "nl" else text
 
     def inject_kind(self, kind: str) -> str:
         """An inject kind in words ('journalist_inquiry' -> 'vraag van een journalist').

@@ -1,4 +1,4 @@
-"""The feed's filters and the chart's axes, in a Dutch drill."""
+"""The feed's filters, the chart's axes and the numbers, in a Dutch drill."""
 
 from __future__ import annotations
 
@@ -107,6 +107,8 @@ def test_axes() -> None:
     assert value_range([42.3, 71.8]) == "42–72"
     assert value_range([3, 1234], lo=0) == "0–1.2k"
     assert value_range([]) == ""
+    assert value_range([19.7, 20.0], tr=Strings("nl")) == "19,7–20,0"
+    assert value_range([3, 1234], lo=0, tr=Strings("nl")) == "0–1,2k"
     axis = hour_axis(0, 20, 20)
     assert axis.startswith("0") and " 6 " in axis and "12" in axis
     assert hour_axis(30, 10, 10).startswith("30")
@@ -127,3 +129,15 @@ async def test_chart_labels_its_axes_in_dutch() -> None:
         assert lines[1].startswith("neg/u") and "0–120" in lines[1]
         assert lines[2].startswith("acties") and "▲" in lines[2]
         assert lines[3].startswith("uur") and "0" in lines[3] and "4" in lines[3]
+
+
+def test_metrics_write_numbers_the_dutch_way() -> None:
+    from tui.widgets import Metrics
+
+    data = {"reputation": 19.72, "reputation_start": 20.0, "negative_last_hour": 1234,
+            "reach": 1840, "media_stories": 1, "since_detection_h": 2.5, "since_update_h": None,
+            "clock": "di 12:35", "speed_text": "x60", "detected": True}
+    text = str(Metrics(Strings("nl")).content(data))
+    assert "19,7 van 20" in text and "1.234" in text and "1.840" in text
+    assert "sinds laatste update" in text
+    assert "1,840" in str(Metrics(Strings("en")).content(data))

@@ -64,3 +64,9 @@ def test_dutch_chart_and_feed_labels_are_dutch() -> None:
     for key in ("chart.reputation", "chart.actions", "chart.hours", "feed.filter.brand",
                 "feed.filter.questions", "quit.title", "quit.hint"):
         assert nl(key) != Strings("en")(key), key
+
+
+def test_numbers_in_the_rooms_language() -> None:
+    assert Strings("nl").number(1234.5, ",.1f") == "1.234,5"
+    assert Strings("en").number(1234.5, ",.1f") == "1,234.5"
+    assert Strings("nl").number(7) == "7"

@@ -44,23 +44,26 @@ def markers(action_hours: Sequence[float], first: int, width: int) -> str:
     return "".join(row)
 
 
-def compact(value: float) -> str:
-    """A short number for an axis: 7, 42.5, 1.2k, 15k."""
+def compact(value: float, tr: Strings | None = None) -> str:
+    """A short number for an axis: 7, 42.5, 1.2k, 15k (1,2k in Dutch, with `tr`)."""
+    num = tr.number if tr is not None else format
     if abs(value) >= 10_000:
-        return f"{value / 1000:.0f}k"
+        return num(value / 1000, ".0f") + "k"
     if abs(value) >= 1000:
-        return f"{value / 1000:.1f}k"
-    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+        return num(value / 1000, ".1f") + "k"
+    return num(value, ".0f" if abs(value) >= 10 or value == int(value) else ".1f")
 
 
-def value_range(values: Sequence[float], lo: float | None = None) -> str:
+def value_range(values: Sequence[float], lo: float | None = None,
+                tr: Strings | None = None) -> str:
     """The y range a row shows, '42–71' ('' without values); `lo` fixes the bottom."""
     if not values:
         return ""
     low, high = (min(values) if lo is None else lo), max(values)
+    num = tr.number if tr is not None else format
     if compact(low) == compact(high) and low != high and high < 1000:  # 19.7 to 20.0
-        return f"{low:.1f}–{high:.1f}"
-    return f"{compact(low)}–{compact(high)}"
+        return f"{num(low, '.1f')}–{num(high, '.1f')}"
+    return f"{compact(low, tr)}–{compact(high, tr)}"
 
 
 def hour_axis(first: int, count: int, width: int) -> str:
@@ -112,7 +115,8 @@ class Chart(Widget):
         volume = list(d.get("hourly_negative", [])) if d.get("detected", True) else []
         reputation = list(d.get("reputation_series", []))
         hours = max(len(volume), len(reputation), 1)
-        ranges_room = 2 + max(len(value_range(reputation)), len(value_range(volume, lo=0)), 3)
+        ranges_room = 2 + max(len(value_range(reputation, tr=tr)),
+                              len(value_range(volume, lo=0, tr=tr)), 3)
         width = max(1, self.content_size.width - pad - ranges_room)
         first = max(0, hours - width)
         shown_rep, shown_vol = reputation[first:], volume[first:]
@@ -120,8 +124,8 @@ class Chart(Widget):
         acts = markers([t for t, kind in d.get("actions", []) if kind != "inject"], first,
                        width).rstrip()
         columns = max(len(shown_rep), len(shown_vol), 1)
-        rows = [(labels[0], rep, value_range(shown_rep), "$success"),  # trust first
-                (labels[1], vol, value_range(shown_vol, lo=0), "$error"),
+        rows = [(labels[0], rep, value_range(shown_rep, tr=tr), "$success"),  # trust first
+                (labels[1], vol, value_range(shown_vol, lo=0, tr=tr), "$error"),
                 (labels[2], acts, "", "$primary"),
                 (labels[3], hour_axis(first, columns, width), "", "$foreground")]
         return Content("\n").join(

@@ -46,9 +46,9 @@ class Metrics(Static):
         if not d:
             return Content("")
         start = d.get("reputation_start")
-        rep = f"{d['reputation']:.1f}"
+        rep = tr.number(d["reputation"], ".1f")  # numbers the room's way: 1.840 in Dutch
         if start is not None:
-            rep = tr("metrics.rep_start", value=rep, start=f"{start:g}")
+            rep = tr("metrics.rep_start", value=rep, start=tr.number(start, "g"))
         never = tr("metrics.never")
         # monitoring numbers exist only once somebody watches (the crisis plan)
         seen = d.get("detected", True)
@@ -56,8 +56,9 @@ class Metrics(Static):
         rows = [
             ("metrics.reputation", rep,
              "$success" if start is None or d["reputation"] >= start else "$error"),
-            ("metrics.negative", f"{d['negative_last_hour']:,}" if seen else hidden, "$error"),
-            ("metrics.reach", f"{d['reach']:,}" if seen else hidden, "$warning"),
+            ("metrics.negative",
+             tr.number(d["negative_last_hour"], ",") if seen else hidden, "$error"),
+            ("metrics.reach", tr.number(d["reach"], ",") if seen else hidden, "$warning"),
             ("metrics.media", f"{d['media_stories']}", "$accent"),
             ("metrics.since_detection",
              duration(d["since_detection_h"], tr("metrics.not_yet")), "$text"),
