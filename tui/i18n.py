@@ -377,7 +377,7 @@ NL: dict[str, str] = {
     "metrics.reputation": "vertrouwen",
     "metrics.media": "mediaberichten",
     "metrics.since_detection": "sinds detectie",
-    "metrics.since_update": "sinds laatste update",
+    "metrics.since_update": "sinds update",
     "metrics.clock": "klok",
     "metrics.rep_start": "{value} van {start}",
     "metrics.never": "nooit",
