@@ -166,6 +166,7 @@ class FeedRenderer:
         self._statements: dict[float, list[FeedItem]] = {}
         self._brand_posts: dict[float, list[FeedItem]] = {}
         self._said: list[float] = []  # moments of statements and brand posts, sorted
+        self._state_lines: dict[tuple[str, bool, str], Any] = {}
 
     def _values(self) -> dict[str, str]:
         """Placeholder values that hold for the whole drill."""
@@ -286,10 +287,10 @@ class FeedRenderer:
             if kind == RESHARE and (mix(self.seed, "question", index, item.actor) % 1000
                                     < NEUTRAL_QUESTION_SHARE * 1000):
                 # walked like bodies: no neighbours alike
-                questions = lines_for(posts["neutral_question"], state)
+                questions = self._for_state("neutral_question", state)
                 template = questions[(index + mix(self.seed, "question")) % len(questions)]
                 return persona, self._fill(template, item), "question"
-            template = compose(pieces_for(posts[kind], state), seed=self.seed, kind=kind,
+            template = compose(self._for_state(kind, state), seed=self.seed, kind=kind,
                                index=index, actor=item.actor)
             return persona, self._fill(template, item), colour
         if kind == COMPLAINT:
@@ -306,7 +307,7 @@ class FeedRenderer:
             persona = self._outlet(item)
             slot = self.network.media.index(item.actor) if item.actor in self.network.media \
                 else index
-            headlines = lines_for(posts["headline"], self.brand_state(item.t))
+            headlines = self._for_state("headline", self.brand_state(item.t))
             template = headlines[(slot + mix(self.seed, "headline")) % len(headlines)]
             return persona, self._fill(template, item, outlet=persona.name), colour
         if kind == BRAND_POST:
@@ -324,6 +325,17 @@ class FeedRenderer:
         if kind == EventKind.INJECT:
             return self._inject(item, index)
         return self._system(item, index)
+
+    def _for_state(self, kind: str, state: BrandState) -> Any:
+        """A kind's lines (a list) or pieces (a mapping) that fit the brand's state, cached:
+        reshares come by the thousand and merge the same lists."""
+        key = (kind, state.silent, state.tone)
+        found = self._state_lines.get(key)
+        if found is None:
+            node = self.bank["posts"][kind]
+            found = self._state_lines[key] = (
+                pieces_for(node, state) if kind in _COMPOSED else lines_for(node, state))
+        return found
 
     def _outlet(self, item: FeedItem) -> Persona:
         if 0 <= item.actor < self.network.n and \
