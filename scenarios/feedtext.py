@@ -134,9 +134,12 @@ class RenderedPost:
 
     `question`: the post asks something the team could answer: an open
     question from the crowd (the `neutral_question` lines), a journalist's
-    request for comment, or any post that addresses the brand's account (its
-    handle) with a question mark. The brand's own posts and notes for the team
-    never are.
+    request for comment (also as the author's narration of the inject), or
+    any post that addresses the brand's account (its handle) with a question
+    mark. The brand's own posts and other notes for the team never are.
+
+    `press`: from or about the press: an outlet's post, a published story, a
+    journalist's request for comment.
     """
 
     t: float  # simulation hours
@@ -146,6 +149,7 @@ class RenderedPost:
     text: str
     colour_kind: str
     question: bool = False
+    press: bool = False
 
 
 class FeedRenderer:
@@ -229,11 +233,20 @@ class FeedRenderer:
         persona, text, colour = self._render(item, index)
         return RenderedPost(t=item.t, clock=self.clock(item.t), persona=persona, kind=item.kind,
                             text=text, colour_kind=colour,
-                            question=self._asks(persona, text, colour))
+                            question=self._asks(item, persona, text, colour),
+                            press=self._press(item, persona, colour))
 
-    def _asks(self, persona: Persona, text: str, colour: str) -> bool:
+    @staticmethod
+    def _inquiry(item: FeedItem) -> bool:
+        return item.kind == EventKind.INJECT and item.extra.get("detail") == "journalist_inquiry"
+
+    def _press(self, item: FeedItem, persona: Persona, colour: str) -> bool:
+        """Whether a post is from or about the press (see `RenderedPost`)."""
+        return colour == "media" or persona.kind == "journalist" or self._inquiry(item)
+
+    def _asks(self, item: FeedItem, persona: Persona, text: str, colour: str) -> bool:
         """Whether a post asks something the team could answer (see `RenderedPost`)."""
-        if colour == "question" or persona.kind == "journalist":
+        if colour == "question" or persona.kind == "journalist" or self._inquiry(item):
             return True
         if persona.kind in ("brand", "system") or "?" not in text:
             return False

@@ -400,7 +400,12 @@ def test_questions_are_what_the_team_could_answer(sim: Simulation) -> None:
     renderer = FeedRenderer(_scenario("en"), net, 1)
     inquiry = renderer.render(FeedItem(3.0, EventKind.INJECT,
                                        extra={"detail": "journalist_inquiry"}), 0)
-    assert inquiry.question and inquiry.persona.kind == "journalist"
+    assert inquiry.question and inquiry.press and inquiry.persona.kind == "journalist"
+    narrated = renderer.render(FeedItem(3.0, EventKind.INJECT, "A reporter asks: comment?",
+                                        extra={"detail": "journalist_inquiry"}), 0)
+    assert narrated.question and narrated.press and narrated.colour_kind == "inject"
+    story = renderer.render(FeedItem(3.0, EventKind.MEDIA_STORY, actor=net.media[0]), 0)
+    assert story.press and not story.question
     brand = renderer.render(FeedItem(3.0, BRAND_POST, "Any questions? DM @FreshWay",
                                      actor=net.brand), 1)
     assert not brand.question

@@ -51,6 +51,9 @@ def test_filter_rules() -> None:
     journalist = _post(EventKind.INJECT, "inject", account="journalist", question=True)
     question = _post(RESHARE, "question", question=True)
     angry = _post(RESHARE, "negative")
+    narrated = _post(EventKind.INJECT, "inject", account="system", press=True, question=True)
+    assert matches(narrated, "media") and matches(narrated, "questions")
+    assert not matches(narrated, "brand")
     assert [p for p in (brand, note, outlet, journalist, question, angry)
             if matches(p, "brand")] == [brand]
     assert [p for p in (brand, outlet, journalist, question, angry)

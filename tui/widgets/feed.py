@@ -60,6 +60,7 @@ class Post:
     text: str
     colour: str  # a key of COLOURS
     question: bool = False  # asks something the team could answer
+    press: bool = False  # from or about the press (outlets, stories, journalists)
     account: str = ""  # the persona's kind: ordinary, brand, media, journalist, system, ...
 
 
@@ -90,7 +91,8 @@ class RendererSource:
     def post(self, item: FeedItem, index: int) -> Post:
         r = self.renderer.render(item, index)  # type: ignore[attr-defined]
         return Post(r.t, r.clock, r.persona.name, r.persona.handle, r.kind, r.text,
-                    r.colour_kind, question=r.question, account=r.persona.kind)
+                    r.colour_kind, question=r.question, press=r.press,
+                    account=r.persona.kind)
 
 
 def _colour(kind: str) -> str:
@@ -147,7 +149,7 @@ def matches(post: Post, name: str) -> bool:
     if name == "brand":
         return post.kind in BRAND_KINDS and post.colour == "brand"
     if name == "media":
-        return post.colour == "media" or post.account == "journalist"
+        return post.press or post.colour == "media" or post.account == "journalist"
     if name == "questions":
         return post.question
     return True
