@@ -47,6 +47,7 @@ import pickle
 import selectors
 import signal
 import struct
+import threading
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -250,14 +251,18 @@ class Futures:
     _workers: list[tuple[int, int]] = field(default_factory=list)  # (pid, read fd)
     _replay: Any = None  # the fallback: a function returning the results
     _done: bool = False
+    _cancelled: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # reaping vs cancel()
 
     def results(self) -> dict[str, list[Outcome]]:
         """Per arm (in the given order), the outcome of every replica, by replica.
 
         Raises `FuturesError` if any future failed (the other futures are
-        stopped) or if `close()` was called first.
+        stopped) or if `close()` or `cancel()` was called first.
         """
         if self._replay is not None:
+            if self._cancelled:
+                raise FuturesError("these futures were cancelled")
             return self._replay()
         if self._done:
             raise FuturesError("these futures were closed or already read")
@@ -272,6 +277,8 @@ class Futures:
                 self._reap_all()
         if error is not None:
             raise FuturesError(*error)
+        if self._cancelled:
+            raise FuturesError("these futures were cancelled")
         missing = sum(o is None for arm in got for o in arm)
         if missing:
             raise FuturesError(f"{missing} futures ended without a result")
@@ -308,25 +315,43 @@ class Futures:
 
     def _reap_all(self) -> None:
         bad = []
-        for pid, fd in self._workers:
-            os.close(fd)
-            code = _reap(pid)
-            if code:
-                bad.append(code)
-        self._workers = []
-        self._done = True
-        if bad:
+        with self._lock:
+            for pid, fd in self._workers:
+                os.close(fd)
+                code = _reap(pid)
+                if code:
+                    bad.append(code)
+            self._workers = []
+            self._done = True
+        if bad and not self._cancelled:
             raise FuturesError(f"a futures worker ended with exit code {bad[0]}")
 
     def close(self) -> None:
-        """Stop every future still running (their whole process trees) and reap the workers."""
-        for pid, fd in self._workers:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(pid, signal.SIGKILL)
-            os.close(fd)
-            os.waitpid(pid, 0)
-        self._workers = []
-        self._done = True
+        """Stop every future still running (their whole process trees) and reap the workers.
+
+        For the thread that owns the handle; from another thread, while one
+        waits in `results()`, use `cancel()`.
+        """
+        with self._lock:
+            for pid, fd in self._workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                os.close(fd)
+                os.waitpid(pid, 0)
+            self._workers = []
+            self._done = True
+
+    def cancel(self) -> None:
+        """Stop the futures from any thread: `results()` (waiting elsewhere) then raises.
+
+        Only kills the process trees; the waiting `results()` sees its pipes
+        close and reaps them, so no file descriptor is closed under its feet.
+        """
+        with self._lock:
+            self._cancelled = True
+            for pid, _ in self._workers:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
 
     def __enter__(self) -> Futures:
         return self

@@ -364,7 +364,8 @@ class LeverRun:
         return LeverForecast(self.at, self.action, self.wait_h, self.futures.results())
 
     def cancel(self) -> None:
-        self.futures.close()
+        """Stop it from any thread (a newer forecast supersedes it); `result()` then raises."""
+        self.futures.cancel()
 
 
 def start_lever(sim: Simulation, action: Action | None = None, wait_h: float = 6.0,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -132,6 +133,15 @@ def test_no_process_is_left_behind() -> None:
     assert not _children()
     with pytest.raises(F.FuturesError):
         running.results()
+
+
+def test_cancel_from_another_thread_ends_the_wait() -> None:
+    """A superseded forecast: the UI thread cancels while a worker thread waits."""
+    running = F.start(_live(6.0), [F.Arm("never")], 300)
+    threading.Timer(0.2, running.cancel).start()
+    with pytest.raises(F.FuturesError, match="cancelled"):
+        running.results()
+    assert not _children()
 
 
 def test_entries_before_the_fork_are_refused() -> None:
