@@ -335,6 +335,31 @@ EN: dict[str, str] = {
     "facilitator.inject_at": "{kind} (t={hours} h): {text}",
     "quit.title": "Do you want to quit?",
     "quit.hint": "Press {key} to quit the drill (it is saved).",
+    # forecast (futures helper)
+    "lever.title": "Forecast: {lever}",
+    "lever.hint": "Press w to forecast {lever}: now, in {hours} h or never.",
+    "lever.running": "Forecasting {lever} over {n} paired futures...",
+    "lever.choose": "Which lever do you want to forecast?",
+    "lever.go": "Forecast",
+    "lever.arm.now": "now",
+    "lever.arm.later": "in {hours} h",
+    "lever.arm.never": "never",
+    "lever.what.now": "acting now",
+    "lever.what.later": "acting in {hours} h",
+    "lever.col.trust": "trust at the end",
+    "lever.col.negative": "negative posts",
+    "lever.vs_never": "vs never",
+    "lever.no_clear": "no clear effect",
+    "lever.chart": "negative posts per hour, from now to the end:",
+    "lever.metric.reputation_end": "trust at the end",
+    "lever.metric.negative_posts": "negative posts",
+    "lever.points": "{value} points",
+    "lever.up": ("{what} would raise {label} by {size}, from {base} to {alt}"
+                 " (vs never; 95% interval {lo} to {hi})"),
+    "lever.down": ("{what} would lower {label} by {size}, from {base} to {alt}"
+                   " (vs never; 95% interval {lo} to {hi})"),
+    "lever.unclear": ("{what}: no clear effect on {label}, from {base} to {alt}"
+                      " (vs never; 95% interval {lo} to {hi})"),
 }
 
 NL: dict[str, str] = {
@@ -659,6 +684,31 @@ NL: dict[str, str] = {
     "briefing.title": "Briefing",
     "status.speed": "x{speed}",
     "cmd.act": "{kind} ({tone})",
+    # forecast (futures helper)
+    "lever.title": "Voorspelling: {lever}",
+    "lever.hint": "Druk op w om {lever} te voorspellen: nu, over {hours} u of nooit.",
+    "lever.running": "Voorspelling van {lever} over {n} gepaarde toekomsten...",
+    "lever.choose": "Welke maatregel wil je voorspellen?",
+    "lever.go": "Voorspel",
+    "lever.arm.now": "nu",
+    "lever.arm.later": "over {hours} u",
+    "lever.arm.never": "nooit",
+    "lever.what.now": "nu handelen",
+    "lever.what.later": "over {hours} u handelen",
+    "lever.col.trust": "vertrouwen aan het eind",
+    "lever.col.negative": "negatieve berichten",
+    "lever.vs_never": "vs nooit",
+    "lever.no_clear": "geen duidelijk effect",
+    "lever.chart": "negatieve berichten per uur, van nu tot het eind:",
+    "lever.metric.reputation_end": "het vertrouwen aan het eind",
+    "lever.metric.negative_posts": "het aantal negatieve berichten",
+    "lever.points": "{value} punt",
+    "lever.up": ("{what} zou {label} met {size} verhogen, van {base} naar {alt}"
+                 " (vs nooit; 95%-interval {lo} tot {hi})"),
+    "lever.down": ("{what} zou {label} met {size} verlagen, van {base} naar {alt}"
+                   " (vs nooit; 95%-interval {lo} tot {hi})"),
+    "lever.unclear": ("{what}: geen duidelijk effect op {label}, van {base} naar {alt}"
+                      " (vs nooit; 95%-interval {lo} tot {hi})"),
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "nl": NL}
