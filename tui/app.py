@@ -126,7 +126,7 @@ class DrillApp(App[None]):
         """
         for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
-                self.notify(self.tr("quit.hint", key=f"[b]{key}[/b]"),
+                self.notify(self.tr("quit.hint", shortcut=f"[b]{key}[/b]"),
                             title=self.tr("quit.title"))
                 return
 

@@ -334,7 +334,7 @@ EN: dict[str, str] = {
     "inject.second_victim": "another victim comes forward",
     "facilitator.inject_at": "{kind} (t={hours} h): {text}",
     "quit.title": "Do you want to quit?",
-    "quit.hint": "Press {key} to quit the drill (it is saved).",
+    "quit.hint": "Press {shortcut} to quit the drill (it is saved).",
     # forecast (futures helper)
     "lever.title": "Forecast: {lever}",
     "lever.hint": "Press w to forecast {lever}: now, in {hours} h or never.",
@@ -677,7 +677,7 @@ NL: dict[str, str] = {
     "inject.second_victim": "nog een gedupeerde meldt zich",
     "facilitator.inject_at": "{kind} (t={hours} u): {text}",
     "quit.title": "Wil je stoppen?",
-    "quit.hint": "Druk op {key} om de oefening te stoppen (ze wordt bewaard).",
+    "quit.hint": "Druk op {shortcut} om de oefening te stoppen (ze wordt bewaard).",
     # keys that read the same in Dutch, listed so every EN key has its NL one
     "picker.minutes": "{minutes} min",
     "team.default": "Team",

@@ -11,6 +11,7 @@ import string
 import typing
 
 import pytest
+from drillapp import drill_app, drill_scenario, sync
 
 from simulator.config import Inject
 from tui.i18n import EN, LANGUAGES, NL, Strings
@@ -44,6 +45,7 @@ def test_placeholders_match_english(locale: str) -> None:
 @pytest.mark.parametrize("locale", sorted(LANGUAGES))
 def test_every_string_formats(locale: str) -> None:
     for key, text in LANGUAGES[locale].items():
+        assert "key" not in placeholders(text), f"{key}: {{key}} clashes with tr(key, ...)"
         values = dict.fromkeys(placeholders(text), 1)
         assert "{" not in text.format(**values).replace("{{", ""), key
         assert text.strip(), f"{key} is empty"
@@ -70,3 +72,15 @@ def test_numbers_in_the_rooms_language() -> None:
     assert Strings("nl").number(1234.5, ",.1f") == "1.234,5"
     assert Strings("en").number(1234.5, ",.1f") == "1,234.5"
     assert Strings("nl").number(7) == "7"
+
+
+@sync
+async def test_ctrl_c_says_how_to_quit_in_dutch() -> None:
+    """Textual's own notice is English ("Do you want to quit?"); a Dutch drill says it in Dutch."""
+    app = drill_app(sc=drill_scenario(locale="nl"))
+    async with app.run_test() as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        notes = list(app._notifications)
+        assert notes and notes[-1].title == "Wil je stoppen?"
+        assert "om de oefening te stoppen" in notes[-1].message
