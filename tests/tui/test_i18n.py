@@ -59,6 +59,10 @@ def test_inject_kinds_are_translated() -> None:
         assert f"inject.{kind}" in EN and f"inject.{kind}" in NL, kind
         assert "_" not in nl.inject_kind(kind) and nl.inject_kind(kind) != en.inject_kind(kind)
     assert nl.inject_kind("new_kind") == "new kind"
+    from tui.screens.facilitator import inject_label
+
+    label = inject_label(Inject(at_h=6, kind="journalist_inquiry", text="Er belt iemand."), nl)
+    assert label == "vraag van een journalist (t=6 u): Er belt iemand."
 
 
 def test_dutch_chart_and_feed_labels_are_dutch() -> None:
