@@ -273,8 +273,22 @@ async def test_forecast_worker_shows_its_sentences(tmp_path: Path) -> None:
         await pilot.pause()
         panel = drill.query_one(Forecast)
         assert panel.at == pytest.approx(1.0)
-        assert panel.sentences and all(s.startswith("acting now") for s in panel.sentences)
-        assert "acting now" in str(panel.query_one("#text").render())
+        assert [s.split(" would")[0].split(":")[0] for s in panel.sentences] == [
+            "acting now", "acting now", "acting in 6 h", "acting in 6 h"]
+        shown = str(panel.query_one("#text").render())
+        assert "acting now" in shown and "never" in shown and "trust at the end" in shown
+        assert set(panel.result.outcomes) == {"now", "later", "never"}
+        panel.choose_lever(drill.controller.scenario, drill.controller.session.seed,
+                           drill.controller.sim.journal, drill.controller.now,
+                           sim=drill.controller.sim)
+        await pilot.pause()
+        modal = app.screen
+        modal.query_one("#kind", Select).value = "delete"
+        await tap(pilot, "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.result is not None and panel.result.action.kind == "delete"
+        assert "Delete negative comments" in str(panel.border_title)
 
 
 @sync
