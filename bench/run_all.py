@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         ("million_users", []),
         ("eon_sir", ["--full" if args.full else "--quick"]),
         ("batch_throughput", [] if args.full else ["--replications", "500"]),
+        ("forecast_debrief", [] if args.full else ["--skip-football", "--reps", "2"]),
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
