@@ -350,7 +350,6 @@ def drill_state(controller: DrillController,
     c = controller
     sim, sc = c.sim, c.scenario
     m = c.metrics() if metrics is None else metrics
-    snap_negative = int(sim.spread.negatives)
     now = c.now
     decided = {d.point for d in c.session.decisions}
     waiting = [p.at_h for i, p in enumerate(sc.decision_points)
@@ -369,7 +368,7 @@ def drill_state(controller: DrillController,
         "trust": float(m["reputation"]),
         "trust_start": float(sc.reputation.start),
         "negative_last_hour": int(m["negative_last_hour"]),
-        "negative_total": snap_negative,
+        "negative_total": int(sum(m["hourly_negative"])),  # as the run summary counts them
         "participants": int(m["sharers"]),
         "reach": int(m["reach"]),
         "media_stories": int(m["media_stories"]),

@@ -147,7 +147,10 @@ def inject_label(index: int, view: ConsoleView, scenario: Scenario, tr: Strings)
     if queued and times:
         mark += Content.from_markup(" [$warning]$text[/]", text=tr("console.queued"))
     text = inject.text.strip() or "-"
-    return Content.from_markup("[b]$kind[/]  ", kind=kind) + mark + Content("\n  " + text)
+    label = Content.from_markup("[b]$kind[/]  ", kind=kind) + mark + Content("\n  " + text)
+    for own in (f["text"] for f in state.get("fired", []) if f["index"] == index and f["text"]):
+        label += Content.from_markup("\n  [$success]↳ $text[/]", text=own)  # the words used
+    return label
 
 
 def notes_lines(notes: list[Note], scenario: Scenario, tr: Strings, last: int = 5) -> Content:
