@@ -20,6 +20,7 @@ from tui.controller import DrillController
 from tui.i18n import Strings
 from tui.screens.briefing import BriefingScreen
 from tui.screens.drill import DrillScreen
+from tui.screens.keys import localized
 from tui.screens.picker import PickerScreen, library_choices
 from tui.screens.team import TeamScreen
 from tui.session import Session
@@ -70,9 +71,9 @@ class DrillApp(App[None]):
         elif self.scenario is None:
             self.push_screen(PickerScreen(library_choices(), self.tr))
         elif self.team is None:
-            self.push_screen(TeamScreen(self.tr))
+            self.push_screen(localized(TeamScreen, self.tr)(self.tr))
         else:
-            self.push_screen(BriefingScreen(self.scenario, self.tr))
+            self.push_screen(localized(BriefingScreen, self.tr)(self.scenario, self.tr))
 
     # ---- the flow: messages up from the screens -------------------------------------------
     def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
@@ -85,13 +86,13 @@ class DrillApp(App[None]):
             return
         self.scenario_ref = message.scenario
         self.tr = Strings(self.scenario.locale)
-        self.switch_screen(TeamScreen(self.tr) if self.team is None
-                           else BriefingScreen(self.scenario, self.tr))
+        self.switch_screen(localized(TeamScreen, self.tr)(self.tr) if self.team is None
+                           else localized(BriefingScreen, self.tr)(self.scenario, self.tr))
 
     def on_team_screen_ready(self, message: TeamScreen.Ready) -> None:
         self.team, self.roles = message.team, message.roles
         assert self.scenario is not None
-        self.switch_screen(BriefingScreen(self.scenario, self.tr))
+        self.switch_screen(localized(BriefingScreen, self.tr)(self.scenario, self.tr))
 
     def on_briefing_screen_begin(self, _message: BriefingScreen.Begin) -> None:
         assert self.scenario is not None

@@ -152,6 +152,8 @@ EN: dict[str, str] = {
     "cmd.facilitator": "Open the facilitator panel",
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Faster",
+    "key.begin": "Begin",
+    "key.back": "Back",
     "key.slower": "Slower",
     "key.detection": "To detection",
     "key.filter": "Filter",
@@ -487,6 +489,8 @@ NL: dict[str, str] = {
     "cmd.facilitator": "Facilitatorpaneel openen",
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Sneller",
+    "key.begin": "Beginnen",
+    "key.back": "Terug",
     "key.slower": "Langzamer",
     "key.detection": "Naar detectie",
     "key.filter": "Filter",

@@ -88,3 +88,14 @@ async def test_ctrl_c_says_how_to_quit_in_dutch() -> None:
         notes = list(app._notifications)
         assert notes and notes[-1].title == "Wil je stoppen?"
         assert "om de oefening te stoppen" in notes[-1].message
+
+
+def test_screen_footers_speak_the_drills_language() -> None:
+    from tui.screens import BriefingScreen, DebriefScreen, TeamScreen
+    from tui.screens.keys import localized
+
+    nl = Strings("nl")
+    for screen in (BriefingScreen, DebriefScreen, TeamScreen):
+        assert localized(screen, Strings("en")) is screen
+        described = [b.description for b in localized(screen, nl).BINDINGS]
+        assert "Quit" not in described and "Back" not in described and "Begin" not in described

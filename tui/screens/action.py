@@ -35,7 +35,7 @@ class ActionModal(ModalScreen[Action | None]):
     ActionModal Horizontal { height: auto; }
     ActionModal Select { width: 1fr; }
     ActionModal #tone { width: 20; }
-    ActionModal #describe { color: $text-muted; height: auto; }
+    ActionModal #describe { color: $text; height: auto; }
     ActionModal #buttons { margin-top: 1; align-horizontal: right; }
     ActionModal #buttons Button { margin-left: 1; }
     """

@@ -24,7 +24,7 @@ class BriefingScreen(Screen[None]):
     BriefingScreen VerticalScroll { padding: 0 2; }
     BriefingScreen .heading { text-style: bold; color: $accent; margin-top: 1; }
     BriefingScreen #title { text-style: bold; margin-top: 1; }
-    BriefingScreen #start { color: $text-muted; }
+    BriefingScreen #start { color: $text; }
     BriefingScreen Button { margin: 1 0; }
     """
 

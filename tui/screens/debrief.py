@@ -61,7 +61,7 @@ class DebriefScreen(Screen[None]):
     DEFAULT_CSS = """
     DebriefScreen { padding: 0 1; }
     DebriefScreen #title { text-style: bold; color: $accent; margin-top: 1; }
-    DebriefScreen #subtitle { color: $text-muted; margin-bottom: 1; }
+    DebriefScreen #subtitle { color: $text; margin-bottom: 1; }
     DebriefScreen #status { height: auto; color: $warning; }
     DebriefScreen LoadingIndicator { height: 1; }
     DebriefScreen #lines { height: 1fr; border: round $primary-muted; padding: 0 1; }

@@ -30,6 +30,7 @@ from tui.screens.action import ActionModal
 from tui.screens.confirm import ConfirmModal
 from tui.screens.debrief import DebriefScreen, debrief_lines
 from tui.screens.help import HelpModal
+from tui.screens.keys import localized
 from tui.screens.prompt import PromptModal
 from tui.widgets import Chart, Feed, Forecast, Metrics, StatusLine, post_source
 from tui.widgets.desk import Desk, desk_view
@@ -287,10 +288,8 @@ class DrillScreen(Screen[None]):
         self.apply(update)
 
     def action_filter(self) -> None:
-        feed = self.query_one(Feed)
-        cycle = getattr(feed, "cycle_filter", None)
-        if cycle is not None:
-            cycle()
+        """Cycle the feed's view: all, brand, media, questions to the brand."""
+        self.query_one(Feed).next_filter()
 
     def action_act(self) -> None:
         self.action_lever("acknowledge", "empathetic")
@@ -333,9 +332,7 @@ class DrillScreen(Screen[None]):
     def action_fire_inject(self, index: int, text: str = "") -> None:
         """Fire a scenario inject now: called for the facilitator's console."""
         self.controller.fire_inject(index)
-        kind = self.tr.inject_kind(self.controller.scenario.injects[index].kind) \
-            if hasattr(self.tr, "inject_kind") else \
-            self.controller.scenario.injects[index].kind.replace("_", " ")
+        kind = self.tr.inject_kind(self.controller.scenario.injects[index].kind)
         self.notify(self.tr("facilitator.fired", kind=kind))
         self.flush()
 
@@ -349,7 +346,7 @@ class DrillScreen(Screen[None]):
     # ---- the end ------------------------------------------------------------------------
     def show_debrief(self) -> None:
         c, tr = self.controller, self.tr
-        self.app.push_screen(DebriefScreen(
+        self.app.push_screen(localized(DebriefScreen, tr)(
             tr("debrief.title", title=c.scenario.title),
             tr("debrief.subtitle", team=c.session.team, seed=c.session.seed),
             debrief_lines(c, tr), tr, analyse=self._analyse))

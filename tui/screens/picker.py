@@ -95,7 +95,7 @@ class PickerScreen(Screen[None]):
                 (tr("picker.length"), tr("picker.minutes", minutes=c.minutes)),
                 (tr("picker.users"), f"{c.users:,}")]
         width = max(len(k) for k, _ in rows)
-        parts = [Content.from_markup("[b $accent]$t[/]\n[$text-muted]$n[/]\n", t=c.title,
+        parts = [Content.from_markup("[b $accent]$t[/]\n[$text]$n[/]\n", t=c.title,
                                      n=c.name)]
         parts += [Content.from_markup("$k  [b]$v[/]", k=k.ljust(width), v=v) for k, v in rows]
         parts.append(Content("\n" + c.description))

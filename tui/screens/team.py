@@ -20,7 +20,7 @@ class TeamScreen(Screen[None]):
     DEFAULT_CSS = """
     TeamScreen VerticalScroll { padding: 0 2; }
     TeamScreen #heading { text-style: bold; color: $accent; margin: 1 0; }
-    TeamScreen #hint { color: $text-muted; margin-top: 1; }
+    TeamScreen #hint { color: $text; margin-top: 1; }
     TeamScreen Grid {
         grid-size: 2; grid-columns: 16 1fr; grid-rows: 1; grid-gutter: 1 0; height: auto;
     }
