@@ -199,6 +199,11 @@ class Forecast(VerticalScroll):
         self.update(self.tr("lever.hint", lever=lever_label(self.tr, self.action),
                             hours=f"{WAIT_H:g}"))
 
+    def on_unmount(self) -> None:
+        """Leaving the drill stops a running forecast: its thread would hold up the exit."""
+        if self._lever_run is not None:
+            self._lever_run.cancel()
+
     def start(self, scenario: Scenario, seed: int, journal: Sequence[JournalEntry],
               now: float, *, sim: Simulation | None = None,
               action: Action | None = None) -> None:
