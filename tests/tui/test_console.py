@@ -299,6 +299,9 @@ async def test_keys_post_commands_and_notes(tmp_path: Path) -> None:
         await pilot.pause()
         assert [(n.text, n.clock_h) for n in store.notes()] == [("Lead hesitates", 0.0)]
         assert "Lead hesitates" in _text(app, "#notes")
+        await pilot.press("n")  # after a note, keys are commands again
+        await pilot.pause()
+        assert store.pending()[-1].kind == "skip_to_next_event"
     store.close()
 
 

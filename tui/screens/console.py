@@ -63,11 +63,12 @@ def _running(view: ConsoleView) -> bool:
 def drill_line(view: ConsoleView, scenario: Scenario, tr: Strings, heading: str = "") -> Content:
     """The top line: who, clock, pace, and whether a drill is there at all."""
     state = view.state
-    lead = Content.from_markup("[b $accent]$text[/]  ", text=heading) if heading else Content()
+    # the status first: a long scenario title may run off the line, the clock may not
+    tail = Content.from_markup("  [$accent]$text[/]", text=heading) if heading else Content()
     if view.error:
-        return lead + Content.from_markup("[b $error]$text[/]", text=view.error)
+        return Content.from_markup("[b $error]$text[/]", text=view.error) + tail
     if state is None:
-        return lead + Content.from_markup("[b $warning]$text[/]", text=tr("console.no_drill"))
+        return Content.from_markup("[b $warning]$text[/]", text=tr("console.no_drill")) + tail
     clock = tr.clock(scenario.start, float(state["clock_h"]))
     pace = (tr("status.finished") if state.get("finished")
             else tr("status.paused") if state.get("paused") else tr("status.running"))
@@ -80,7 +81,7 @@ def drill_line(view: ConsoleView, scenario: Scenario, tr: Strings, heading: str 
                                     text=tr("console.stale", seconds=age))
     head = Content.from_markup("[b]$clock[/]  $speed  $pace  ", clock=clock, speed=speed,
                                pace=pace)
-    return lead + head + alive
+    return head + alive + tail
 
 
 def outcome_lines(view: ConsoleView, scenario: Scenario, tr: Strings) -> Content:
@@ -350,6 +351,7 @@ class ConsoleScreen(Screen[None]):
         self.query_one("#note", Input).value = ""
         self.notify(self.tr("console.note_saved"))
         self.poll()
+        self.action_focus_injects()  # keys are commands again, not text
 
     # ---- focus ---------------------------------------------------------------------------
     def action_focus_text(self) -> None:
