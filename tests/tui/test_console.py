@@ -82,19 +82,21 @@ def _producer(session_path: str, tag: int) -> None:
 def _drill_process(session_path: str, producers_done: Any, out: Any) -> None:
     """Publish state and apply commands as they come, as the drill does, until all are in."""
     applied: list[int] = []
-    with LiveStore.open(session_path) as store:
-        beat = 0
-        while True:
-            finished = producers_done.is_set()  # read before draining: nothing is missed
-            for command in store.pending():
-                store.claim(command.id, len(applied))
-                applied.append(command.id)
-                assert store.consumed(command.id)
-            store.publish({"clock_h": float(beat), "applied": len(applied)})
-            beat += 1
-            if finished:
-                break
-    out.put(applied)
+    try:
+        with LiveStore.open(session_path) as store:
+            beat = 0
+            while True:
+                finished = producers_done.is_set()  # read before draining: nothing is missed
+                for command in store.pending():
+                    store.claim(command.id, len(applied))
+                    applied.append(command.id)
+                    assert store.consumed(command.id)
+                store.publish({"clock_h": float(beat), "applied": len(applied)})
+                beat += 1
+                if finished:
+                    break
+    finally:  # always answer, so a failure here fails the test instead of hanging it
+        out.put(applied)
 
 
 def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path: Path) -> None:
@@ -131,8 +133,12 @@ def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path: Path) -> None
 
 
 def _consume_all(session_path: str, out: Any) -> None:
-    with LiveStore.open(session_path) as store:
-        out.put([c.id for c in store.pending() if store.consumed(c.id)])
+    won: list[int] = []
+    try:
+        with LiveStore.open(session_path) as store:
+            won = [c.id for c in store.pending() if store.consumed(c.id)]
+    finally:  # always answer, so a failure here fails the test instead of hanging it
+        out.put(won)
 
 
 def test_a_command_is_consumed_exactly_once_even_by_two_racing_processes(tmp_path: Path) -> None:
