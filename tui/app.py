@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from simulator.config import Scenario
 from tui.controller import DrillController
 from tui.i18n import Strings
+from tui.live import LiveError, LiveStore
 from tui.screens.briefing import BriefingScreen
 from tui.screens.drill import DrillScreen
 from tui.screens.keys import localized
@@ -112,8 +113,20 @@ class DrillApp(App[None]):
         screen_cls = DrillScreen.localized(self.tr)
         self.drill = screen_cls(self.controller, self.tr, clock=o.clock, tick=o.tick,
                                 save_every=o.save_every,
-                                forecast_replicas=o.forecast_replicas)
+                                forecast_replicas=o.forecast_replicas,
+                                live=self._live_store(session))
         return self.drill
+
+    def _live_store(self, session: Session) -> LiveStore | None:
+        """The store next to the session that `stormdrill console` talks through; a drill
+        without a session file, or whose store cannot be opened, runs without one."""
+        if session.path is None:
+            return None
+        try:
+            return LiveStore.open(session.path)
+        except LiveError as err:
+            self.notify(self.tr("live.lost", error=str(err)), severity="error", timeout=15)
+            return None
 
     def action_pause(self) -> None:
         if self.drill is not None:

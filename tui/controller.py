@@ -305,9 +305,10 @@ class DrillController:
     def journal_times(self) -> list[float]:
         return [e.at_h for e in self.sim.journal]
 
-    def fire_inject(self, index: int) -> None:
-        """The facilitator fires one of the scenario's injects now."""
-        self.sim.fire_inject(index)
+    def fire_inject(self, index: int, text: str = "") -> None:
+        """The facilitator fires one of the scenario's injects now, with their own text if
+        given (journaled, so a resume and a debrief see the same words)."""
+        self.sim.fire_inject(index, text)
         self._save()
 
     def _save(self) -> None:

@@ -153,6 +153,7 @@ EN: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Faster",
     "key.begin": "Begin",
+    "live.lost": "The console link is off ({error}); the drill goes on and is saved as usual.",
     "key.back": "Back",
     "key.slower": "Slower",
     "key.detection": "To detection",
@@ -490,6 +491,8 @@ NL: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Sneller",
     "key.begin": "Beginnen",
+    "live.lost": "De koppeling met de console is uit ({error}); de oefening gaat door en wordt "
+                 "gewoon opgeslagen.",
     "key.back": "Terug",
     "key.slower": "Langzamer",
     "key.detection": "Naar detectie",

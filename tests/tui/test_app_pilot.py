@@ -381,3 +381,39 @@ async def test_the_team_sees_its_own_statement_and_when_it_goes_out(tmp_path: Pa
         assert "Goes out" not in str(drill.query_one(Desk).render())
         texts = [p.text for p in drill.query_one(Feed).posts]
         assert "We hear you and we are sorry." in texts, texts
+
+
+@sync
+async def test_the_drill_obeys_its_console_and_publishes_what_it_shows(tmp_path: Path) -> None:
+    from tui.live import LiveStore, is_stale
+
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        drill = await _into_drill(app, pilot)
+        c = drill.controller
+        console = LiveStore.open(tmp_path / "session.json")  # what the console process opens
+        drill.sync_live()
+        state = console.read_state()
+        assert state is not None and not is_stale(state) and state["paused"]
+        console.post("resume")
+        console.post("speed", index=0)
+        drill.sync_live()
+        assert not c.paused and c.speed == 1
+        console.post("pause")
+        console.post("fire_inject", index=0, text="Het AD belt: wat is jullie reactie?")
+        console.post("skip_to_detection")
+        drill.sync_live()
+        await pilot.pause()
+        entry = next(e for e in c.sim.journal if e.inject is not None)
+        assert entry.text == "Het AD belt: wat is jullie reactie?"
+        assert c.paused and (c.sim.brand.detected_at is not None or c.open)
+        assert console.pending() == [], "every command applied once"
+        drill.sync_live()
+        assert [e.inject for e in c.sim.journal if e.inject is not None] == [0], \
+            "a consumed command is not applied again"
+        state = console.read_state()
+        assert state["fired"][0]["text"] == "Het AD belt: wat is jullie reactie?"
+        assert state["clock_h"] == pytest.approx(c.now)
+    saved = Session.load(tmp_path / "session.json")
+    assert [e.text for e in saved.journal if e.inject is not None] == [
+        "Het AD belt: wat is jullie reactie?"]

@@ -10,7 +10,7 @@ tests drive `step()` or the controller directly, so screens are deterministic.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -26,6 +26,7 @@ from simulator.kinds import EventKind
 from tui.commands import DrillCommands
 from tui.controller import DrillController, Prompt, Update
 from tui.i18n import Strings, duration
+from tui.live import LiveError, LiveStore, drill_state
 from tui.screens.action import ActionModal
 from tui.screens.confirm import ConfirmModal
 from tui.screens.debrief import DebriefScreen, debrief_lines
@@ -86,8 +87,9 @@ class DrillScreen(Screen[None]):
 
     def __init__(self, controller: DrillController, tr: Strings, *, clock: bool = True,
                  tick: float = 0.25, save_every: float = 5.0,
-                 forecast_replicas: int = 12) -> None:
+                 forecast_replicas: int = 12, live: LiveStore | None = None) -> None:
         super().__init__()
+        self.live = live  # the store the facilitator's console talks through (None: alone)
         self.controller = controller
         self.tr = tr
         self.clock = clock
@@ -121,6 +123,8 @@ class DrillScreen(Screen[None]):
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
+        if self.live is not None:
+            self._live_call(lambda store: store.settle(len(self.controller.session.journal)))
         items, _ = self.controller.sim.feed((0, 0))  # a resumed drill shows its past
         self.query_one(Feed).add([i for i in items if i.kind != EventKind.LISTENING])
         self.refresh_view()
@@ -132,6 +136,52 @@ class DrillScreen(Screen[None]):
     # ---- the clock ----------------------------------------------------------------------
     def tick(self) -> None:
         self.step(self.tick_s)
+        self.sync_live()
+
+    # ---- the facilitator's console ------------------------------------------------------
+    def sync_live(self) -> None:
+        """Apply the console's commands, then publish the state it shows (also when paused).
+
+        Each command is claimed with the journal's length before it is applied
+        and marked consumed after, so a crash in between neither loses nor
+        repeats a journaled inject (`LiveStore.settle` on the next start).
+        """
+        store = self.live
+        if store is None:
+            return
+        c = self.controller
+        for command in self._live_call(lambda s: s.pending()) or []:
+            self._live_call(lambda s, cid=command.id: s.claim(cid, len(c.sim.journal)))
+            self.run_command(command.kind, command.args)
+            self._live_call(lambda s, cid=command.id: s.consumed(cid))
+        self._live_call(lambda s: s.publish(drill_state(c)))
+
+    def run_command(self, kind: str, args: dict[str, Any]) -> None:
+        """One console command on this drill."""
+        c = self.controller
+        if kind in ("pause", "resume"):
+            c.paused = kind == "pause"
+            self.refresh_view()
+        elif kind == "speed":
+            self.action_speed(int(args.get("index", c.speed_index)))
+        elif kind == "fire_inject":
+            self.action_fire_inject(int(args["index"]), str(args.get("text", "")))
+        elif kind == "skip_to_next_event":
+            self.action_skip()
+        elif kind == "skip_to_detection":
+            self.action_to_detection()
+
+    def _live_call(self, call: Callable[[LiveStore], Any]) -> Any:
+        """A store call that never stops the drill: on a store error, say so once and go
+        on without the console (the session file still has everything)."""
+        if self.live is None:
+            return None
+        try:
+            return call(self.live)
+        except LiveError as err:
+            self.live = None
+            self.notify(self.tr("live.lost", error=str(err)), severity="error", timeout=15)
+            return None
 
     def step(self, wall_seconds: float) -> Update:
         """Move the clock by `wall_seconds` at the current speed and show the result."""
@@ -331,7 +381,7 @@ class DrillScreen(Screen[None]):
 
     def action_fire_inject(self, index: int, text: str = "") -> None:
         """Fire a scenario inject now: called for the facilitator's console."""
-        self.controller.fire_inject(index)
+        self.controller.fire_inject(index, text)
         kind = self.tr.inject_kind(self.controller.scenario.injects[index].kind)
         self.notify(self.tr("facilitator.fired", kind=kind))
         self.flush()
