@@ -1,4 +1,12 @@
-"""The real program in a real terminal (tmux): start, act, quit; kill -9 and resume."""
+"""The real program in real terminals (tmux): a drill and its facilitator console side by
+side; act, fire an inject with the facilitator's own words, take a note, quit; kill -9 and
+resume.
+
+Every step waits on state, never on a fixed sleep: on the session file (saved after each
+action), on the live store's notes, or on text that only appears once the step happened
+(a modal's title, a message that replaces another). Timeouts are generous ceilings for a
+loaded machine, not expectations.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +17,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+CEILING_S = 120.0  # how long a step may take on a very busy machine before the test fails
 
 
 class Terminal:
@@ -23,7 +34,7 @@ class Terminal:
     def __init__(self, name: str, args: list[str]) -> None:
         self.name = f"stormdrill-e2e-{name}-{os.getpid()}"
         cmd = " ".join([sys.executable, "-m", "tui.cli", *args])
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "100", "-y", "30",
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "110", "-y", "34",
                         "-c", str(ROOT), cmd], check=True)
 
     def screen(self) -> str:
@@ -31,19 +42,17 @@ class Terminal:
                              capture_output=True, text=True)
         return out.stdout
 
-    def wait_for(self, text: str, timeout: float = 90.0) -> str:
-        end = time.time() + timeout
-        while time.time() < end:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.3)
-        raise AssertionError(f"never saw {text!r}; screen:\n{self.screen()}")
+    def wait_for(self, text: str, gone: str | None = None) -> str:
+        """Wait until `text` is on screen (and `gone`, if given, is not)."""
+        return wait_until(lambda: text in (s := self.screen()) and (gone is None
+                                                                     or gone not in s),
+                          f"{text!r} on screen", self.screen)
 
     def keys(self, *keys: str) -> None:
-        for key in keys:
-            subprocess.run(["tmux", "send-keys", "-t", self.name, key], check=True)
-            time.sleep(0.4)
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
 
     def pid(self) -> int:
         out = subprocess.run(["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"],
@@ -58,63 +67,101 @@ class Terminal:
         subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
-def _wait_gone(term: Terminal, timeout: float = 30.0) -> None:
-    end = time.time() + timeout
-    while term.alive() and time.time() < end:
-        time.sleep(0.2)
+def wait_until(ready: Callable[[], Any], what: str,
+               show: Callable[[], str] = lambda: "") -> Any:
+    """Poll `ready` until it returns something true; fail with `what` after the ceiling."""
+    end = time.monotonic() + CEILING_S
+    while time.monotonic() < end:
+        value = ready()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"never saw {what}\n{show()}")
 
 
-def test_play_act_quit_then_kill_and_resume(tmp_path: Path) -> None:
+def saved(session: Path) -> dict[str, Any]:
+    """The session file as saved (atomically replaced, so always whole)."""
+    return json.loads(session.read_text()) if session.exists() else {}
+
+
+def journal_has(session: Path, test: Callable[[dict[str, Any]], bool]) -> bool:
+    return any(test(e) for e in saved(session).get("journal", []))
+
+
+def test_drill_and_console_then_kill_and_resume(tmp_path: Path) -> None:
+    from tui.live import notes_of
+
     session = tmp_path / "drill.json"
-    term = Terminal("play", ["play", "kitchen-gaffe", "--team", "Blue", "--session",
-                             str(session)])
+    drill = Terminal("play", ["play", "kitchen-gaffe", "--team", "Blue", "--session",
+                              str(session), "--auto-pause", "none"])
+    console: Terminal | None = None
     try:
-        term.wait_for("Begin the drill")
-        term.keys("Enter")
-        term.wait_for("paused")
-        term.keys("space")
-        term.wait_for("Decision at")
-        term.keys("1")  # apologise now, from the brand account
-        term.keys("u")
-        term.wait_for("update")
-        term.keys("Enter")
-        time.sleep(1.0)
-        term.keys("q")
-        _wait_gone(term)
+        drill.wait_for("Begin the drill")
+        drill.keys("Enter")
+        drill.wait_for("Your desk")  # the drill screen is up
+        console = Terminal("console", ["console", str(session)])
+        console.wait_for("drill running")
+        console.keys("space")  # the facilitator starts the clock from the console
+        drill.wait_for("Decision at")  # the first prompt (0.1 h) froze the clock
+        drill.keys("1")  # apologise now
+        wait_until(lambda: saved(session).get("decisions"), "the decision saved")
+        assert saved(session)["decisions"][0]["option"] == 0
+
+        console.keys("t")  # the facilitator's own words for the inject
+        console.type("Reporter from De Telegraaf on the phone")
+        console.keys("Escape")
+        console.keys("Enter")  # fire the highlighted (first) inject
+        wait_until(lambda: journal_has(session, lambda e: e.get("text", "").startswith(
+            "Reporter from De Telegraaf")), "the inject with its own text journaled")
+
+        drill.keys("u")
+        drill.wait_for("What the brand posts")
+        drill.keys("Enter")
+        wait_until(lambda: journal_has(session, lambda e: e.get("kind") == "update"),
+                   "the update journaled", drill.screen)
+
+        console.keys("m")
+        console.type("Blue answered the reporter fast")
+        console.keys("Enter")
+        wait_until(lambda: any(n.text == "Blue answered the reporter fast"
+                               for n in notes_of(session)), "the note stored")
+
+        drill.keys("q")
+        wait_until(lambda: not drill.alive(), "the drill quitting")
+        console.wait_for("drill not running")  # the heartbeat stopped
+        console.keys("q")
+        wait_until(lambda: not console.alive(), "the console quitting")
     finally:
-        term.close()
-    saved = json.loads(session.read_text())
-    kinds = [e["kind"] for e in saved["journal"]]
-    assert saved["team"] == "Blue" and "acknowledge" in kinds and "update" in kinds
-    assert saved["decisions"][0]["option"] == 0 and saved["clock_h"] > 0
+        drill.close()
+        if console is not None:
+            console.close()
+    state = saved(session)
+    assert state["team"] == "Blue" and state["clock_h"] > 0
 
     resumed = Terminal("resume", ["resume", str(session)])
     try:
-        resumed.wait_for("paused")
-        resumed.keys("space")
-        time.sleep(2.0)
+        resumed.wait_for("Your desk")
         resumed.keys("d")
-        resumed.wait_for("delete")
+        resumed.wait_for("What the brand posts")
         resumed.keys("Enter")
-        deadline = time.time() + 20
-        while time.time() < deadline:  # the journal is saved after every action
-            if "delete" in [e.get("kind") for e in json.loads(session.read_text())["journal"]]:
-                break
-            time.sleep(0.2)
+        resumed.wait_for("Delete negative comments?")
+        resumed.keys("Tab", "Enter")  # past the focused Cancel to Delete
+        wait_until(lambda: journal_has(session, lambda e: e.get("kind") == "delete"),
+                   "the deletion journaled", resumed.screen)
         os.kill(resumed.pid(), signal.SIGKILL)  # the terminal dies mid-drill
-        _wait_gone(resumed)
+        wait_until(lambda: not resumed.alive(), "the killed drill gone")
     finally:
         resumed.close()
-    after_kill = json.loads(session.read_text())
-    assert [e["kind"] for e in after_kill["journal"]][-1] == "delete", "nothing saved was lost"
+    after_kill = saved(session)
+    assert after_kill["journal"][-1]["kind"] == "delete", "nothing saved was lost"
 
     again = Terminal("again", ["resume", str(session)])
     try:
-        again.wait_for("paused")
+        again.wait_for("Your desk")
         again.keys("q")
-        _wait_gone(again)
+        wait_until(lambda: not again.alive(), "the resumed drill quitting")
     finally:
         again.close()
-    final = json.loads(session.read_text())
+    final = saved(session)
     assert final["journal"] == after_kill["journal"]
     assert final["clock_h"] >= after_kill["clock_h"] - 1e-9
