@@ -102,8 +102,6 @@ def outcome(sim: Simulation) -> Outcome:
     """
     out = sim.summary()
     reach = [int(x) for x in sim.reach_h[: sim.hours_done + 1]]
-    if reach:
-        reach[-1] = int(out["reach"])
     first = out["first_response_at_h"]
     if first is None:
         after = 0
