@@ -202,9 +202,23 @@ def _play(args: argparse.Namespace) -> int:
                     prompt_clock=prompt_clock, prompt_minutes=prompt_minutes,
                     auto_pause=_auto_pause(args.auto_pause))
     app.run()
+    return _after_drill(app, session)
+
+
+def _after_drill(app: Any, session: Any) -> int:
+    """Say where the drill is saved; a drill that stopped on an error is not a success.
+
+    The session file is saved after every action, so even then it holds
+    everything up to the last one; the error itself was printed by Textual.
+    """
+    failed = app.return_code not in (0, None)
+    if failed:
+        print("stormdrill: the drill stopped on an error (shown above); please report it",
+              file=sys.stderr)
     if session.exists():
-        print(f"session saved: {session}  (continue with: stormdrill resume {session})")
-    return 0
+        print(f"session {'kept' if failed else 'saved'}: {session}  (continue with: "
+              f"stormdrill resume {session})", file=sys.stderr if failed else sys.stdout)
+    return 1 if failed else 0
 
 
 AUTO_PAUSE_MOMENTS = ("inject", "decision", "detection", "media", "trending")
@@ -247,21 +261,20 @@ def _auto_pause(value: str | None) -> list[str] | None:
 def _resume(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    import scenarios
     from tui.session import Session, SessionError
 
     try:
         session = Session.load(Path(args.session))
+        scenario = scenarios.load_scenario(session.scenario)
+        session.check_against(len(scenario.injects), scenario.duration_h)
     except SessionError as err:
         raise CliError(str(err)) from None
-    import scenarios
-
-    scenarios.load_scenario(session.scenario)
     from tui.app import build_app
 
-    app = build_app(resume=session, session_path=Path(args.session))
+    app = build_app(resume=session, session_path=Path(args.session), scenario=scenario)
     app.run()
-    print(f"session saved: {args.session}")
-    return 0
+    return _after_drill(app, Path(args.session))
 
 
 def _console(args: argparse.Namespace) -> int:

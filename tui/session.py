@@ -9,6 +9,7 @@ action, so killing the terminal at any moment leaves the last complete state.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
@@ -111,9 +112,32 @@ class Session:
             raise SessionError(f"{p}: missing key {exc}; the file is incomplete") from None
         except (TypeError, ValueError, ActionError) as exc:
             raise SessionError(f"{p}: a value has the wrong form ({exc})") from None
-        if session.clock_h < 0 or any(e.at_h < 0 for e in journal):
-            raise SessionError(f"{p}: negative times; the file was edited or damaged")
+        times = [session.clock_h, *(e.at_h for e in journal), *(d.at_h for d in decisions)]
+        if not all(math.isfinite(t) and t >= 0 for t in times):
+            raise SessionError(f"{p}: a time is negative or not a number (clock_h or an "
+                               "at_h); the file was edited or damaged")
+        late = [e.at_h for e in journal if e.at_h > session.clock_h + 1e-9]
+        if late:
+            raise SessionError(f"{p}: a journal entry at {late[0]:g} h is after the saved "
+                               f"clock ({session.clock_h:g} h); the file was edited or "
+                               "damaged. Restore a copy, or set clock_h to at least "
+                               f"{max(late):g}")
+        if session.seed < 0:
+            raise SessionError(f"{p}: seed {session.seed} is negative; expected 0 or more")
         return session
+
+    def check_against(self, scenario_injects: int, duration_h: float) -> None:
+        """What only the scenario can tell: inject indices and times within the run."""
+        where = self.path or "session"
+        for e in self.journal:
+            if e.inject is not None and not 0 <= e.inject < scenario_injects:
+                raise SessionError(f"{where}: journal entry at {e.at_h:g} h fires inject "
+                                   f"{e.inject}, but the scenario has {scenario_injects} "
+                                   f"(0 to {scenario_injects - 1}); the session belongs to "
+                                   "another version of the scenario, or was edited")
+            if e.at_h > duration_h + 1e-9:
+                raise SessionError(f"{where}: journal entry at {e.at_h:g} h is after the "
+                                   f"end of the run ({duration_h:g} h)")
 
 
 def _optional(data: dict[str, Any], key: str, convert: Any) -> Any:

@@ -115,3 +115,39 @@ def test_bad_network_file_exits_2(tmp_path: Path) -> None:
     res = _cli("run", str(tmp_path / "s.yaml"))
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "net.txt:2" in res.stderr
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"clock_h": float("nan")}, "not a number"),
+    ({"clock_h": 0.5}, "after the saved clock"),
+    ({"journal": [{"at_h": 1.0, "inject": 99}]}, "fires inject 99"),
+    ({"journal": [{"at_h": 1e9, "kind": "update"}], "clock_h": 1e9}, "after the end"),
+    ({"seed": -4}, "negative"),
+])
+def test_resume_refuses_a_damaged_session_and_leaves_it_alone(
+        tmp_path: Path, change: dict[str, object], message: str) -> None:
+    data = {"format": "stormdrill-session/1", "scenario": "kitchen-gaffe", "seed": 1,
+            "clock_h": 2.0, "journal": [{"at_h": 1.0, "kind": "update"}], "decisions": []}
+    data.update(change)
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    res = _cli("resume", str(path))
+    assert res.returncode == 2 and message in res.stderr, res.stderr
+    assert "Traceback" not in res.stderr
+    assert path.read_bytes() == before, "nothing already saved is lost"
+
+
+def test_a_drill_that_stopped_on_an_error_is_not_reported_as_saved(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from tui.cli import _after_drill
+
+    session = tmp_path / "s.json"
+    session.write_text("{}")
+    assert _after_drill(SimpleNamespace(return_code=1), session) == 1
+    err = capsys.readouterr().err
+    assert "stopped on an error" in err and "session kept" in err
+    assert _after_drill(SimpleNamespace(return_code=0), session) == 0
+    assert "session saved" in capsys.readouterr().out
