@@ -351,6 +351,11 @@ class Futures:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(pid, signal.SIGKILL)
 
+    def __del__(self) -> None:  # dropped unread: its workers would block on a full pipe
+        if self._workers:
+            with contextlib.suppress(Exception):
+                self.close()
+
     def __enter__(self) -> Futures:
         return self
 
@@ -389,7 +394,9 @@ def start(sim: Simulation, arms: Sequence[Arm], replicas: int, until: float | No
             if pid == 0:
                 code = 1
                 try:
-                    _become_worker(write, [read, *(fd for _, fd in handle._workers)])
+                    inherited = [read, *(fd for _, fd in handle._workers)]
+                    handle._workers = []  # this copy of the handle must never kill or reap
+                    _become_worker(write, inherited)
                     code = _worker(sim, arms, range(w, replicas, count), end, write, parent)
                 except BaseException:
                     _error_frame(write, f"worker {w}")

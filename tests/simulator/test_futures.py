@@ -133,6 +133,8 @@ def test_no_process_is_left_behind() -> None:
     assert not _children()
     with pytest.raises(F.FuturesError):
         running.results()
+    F.start(sim, _arms(6.0), 4)  # dropped unread: its finaliser ends the trees
+    assert not _children()
 
 
 def test_cancel_from_another_thread_ends_the_wait() -> None:
