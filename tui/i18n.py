@@ -153,6 +153,7 @@ EN: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Faster",
     "key.begin": "Begin",
+    "key.forecast_lever": "Forecast any lever",
     "live.lost": "The console link is off ({error}); the drill goes on and is saved as usual.",
     "key.back": "Back",
     "key.slower": "Slower",
@@ -491,6 +492,7 @@ NL: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Sneller",
     "key.begin": "Beginnen",
+    "key.forecast_lever": "Voorspelling voor elke actie",
     "live.lost": "De koppeling met de console is uit ({error}); de oefening gaat door en wordt "
                  "gewoon opgeslagen.",
     "key.back": "Terug",

@@ -69,6 +69,7 @@ def drill_bindings(tr: Strings) -> list[Binding]:
     out += [Binding("p", "prompt", tr("key.prompt"), show=False),
             Binding("v", "filter", tr("key.filter"), show=False),
             Binding("w", "forecast", tr("key.forecast")),
+            Binding("W", "forecast_lever", tr("key.forecast_lever"), show=False),
             Binding("question_mark", "help", tr("key.help")),
             Binding("q", "app.quit", tr("key.quit"))]
     return out
@@ -387,8 +388,17 @@ class DrillScreen(Screen[None]):
         self.flush()
 
     def action_forecast(self) -> None:
+        """Forecast the last lever asked about (first: an empathetic acknowledgement): now,
+        in a few hours, or never, forked from the drill's own state."""
         c = self.controller
-        self.query_one(Forecast).start(c.scenario, c.session.seed, c.sim.journal, c.now)
+        self.query_one(Forecast).start(c.scenario, c.session.seed, c.sim.journal, c.now,
+                                       sim=c.sim)
+
+    def action_forecast_lever(self) -> None:
+        """Choose any lever (kind and tone) and forecast it."""
+        c = self.controller
+        self.query_one(Forecast).choose_lever(c.scenario, c.session.seed, c.sim.journal,
+                                              c.now, sim=c.sim)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpModal(self.tr))

@@ -19,7 +19,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("e", "key.acknowledge"), ("r", "key.reply"), ("s", "key.solution"),
     ("c", "key.compensation"), ("u", "key.update"), ("d", "key.delete"),
     ("b", "key.brief_staff"), ("p", "key.prompt"), ("v", "key.filter"),
-    ("w", "key.forecast"), ("?", "key.help"), ("ctrl+p", "Command palette"),
+    ("w", "key.forecast"), ("W", "key.forecast_lever"), ("?", "key.help"),
+    ("ctrl+p", "Command palette"),
     ("q", "key.quit"),
 )
 

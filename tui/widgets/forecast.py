@@ -161,7 +161,7 @@ class Forecast(VerticalScroll):
         min-height: 4;
     }
     Forecast > Static { width: 1fr; height: auto; }
-    Forecast.-running { color: $text-muted; }
+    Forecast.-running { color: $text; }
     """
 
     class Ready(Message):
