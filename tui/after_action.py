@@ -48,6 +48,10 @@ ATTENTION = ("negative_posts", "reach")
 
 
 # ---- the computation -------------------------------------------------------------------
+#: paired replicas per comparison: the drill's debrief screen and `stormdrill report` use the
+#: same number, so they show the same figures (futures are forked, so 30 stay affordable)
+DEBRIEF_REPLICAS = 30
+
 @dataclass(frozen=True)
 class Effect:
     """A change against doing nothing at that moment, on paired replicas."""
@@ -173,7 +177,7 @@ def _action_effects(scenario: Scenario, seed: int, journal: Sequence[JournalEntr
     return [found.get(i) for i in range(len(journal))]
 
 
-def debrief(session: Session, replicas: int = 8, with_percentile: bool = True,
+def debrief(session: Session, replicas: int = DEBRIEF_REPLICAS, with_percentile: bool = True,
             scenario: Scenario | None = None,
             strategies: Sequence[Strategy] | None = None) -> Debrief:
     """Replay a session and measure what its decisions cost or saved.
@@ -494,7 +498,8 @@ def html(debriefs: list[Debrief]) -> str:
                        lang=debriefs[0].scenario.locale)
 
 
-def write_session_report(paths: list[Path], out_file: Path, replicas: int = 8) -> Path:
+def write_session_report(paths: list[Path], out_file: Path,
+                         replicas: int = DEBRIEF_REPLICAS) -> Path:
     """Write the after-action report (or leaderboard) of one or more sessions."""
     sessions = [Session.load(p) for p in paths]
     keys = {(s.scenario, s.seed) for s in sessions}

@@ -38,7 +38,8 @@ class DrillOptions:
     session_path: Path | None
     resume: Session | None
     clock: bool = True  # False: no timers (tests drive the clock)
-    forecast_replicas: int = 12
+    forecast_replicas: int = 60
+    debrief_replicas: int | None = None  # None: the reports' number (after_action)
     save_every: float = 5.0
     tick: float = 0.25
     prompt_clock: str | None = None  # None: the scenario's facilitation settings
@@ -114,6 +115,7 @@ class DrillApp(App[None]):
         self.drill = screen_cls(self.controller, self.tr, clock=o.clock, tick=o.tick,
                                 save_every=o.save_every,
                                 forecast_replicas=o.forecast_replicas,
+                                debrief_replicas=o.debrief_replicas,
                                 live=self._live_store(session))
         return self.drill
 
@@ -159,7 +161,8 @@ def _session_ref(ref: str) -> str:
 def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None = None,
               session_path: Path | None = None, resume: Session | None = None, *,
               scenario: Scenario | None = None, clock: bool = True,
-              forecast_replicas: int = 12, save_every: float = 5.0,
+              forecast_replicas: int = 60, debrief_replicas: int | None = None,
+              save_every: float = 5.0,
               prompt_clock: str | None = None, prompt_minutes: float | None = None,
               auto_pause: list[str] | None = None) -> DrillApp:
     """The drill app, for `stormdrill play/resume` and the tests.
@@ -188,6 +191,7 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
     options = DrillOptions(scenario_ref=scenario_ref, scenario=scenario, seed=seed, team=team,
                            session_path=Path(session_path) if session_path else None,
                            resume=resume, clock=clock, forecast_replicas=forecast_replicas,
+                           debrief_replicas=debrief_replicas,
                            save_every=save_every, prompt_clock=prompt_clock,
                            prompt_minutes=prompt_minutes, auto_pause=auto_pause)
     return DrillApp(options)

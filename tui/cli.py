@@ -99,6 +99,9 @@ def _build_parser() -> argparse.ArgumentParser:
                      "or a batch results folder")
     rep.add_argument("-o", "--output", default="report.html",
                      help="report file: .html (default report.html) or .md")
+    rep.add_argument("--replicas", type=int, default=None,
+                     help="paired replicas per comparison in a drill's debrief (default: the "
+                     "number the drill's own debrief screen uses, so both agree)")
 
     lib = sub.add_parser("scenarios", help="list the scenario library")
     lib.add_argument("--json", action="store_true", help="print a JSON list")
@@ -353,8 +356,12 @@ def _report(args: argparse.Namespace) -> int:
         from tui.after_action import write_session_report
         from tui.session import SessionError
 
+        if args.replicas is not None and not 2 <= args.replicas <= 1000:
+            raise CliError(f"--replicas {args.replicas}: expected 2 to 1000")
         try:
-            path = write_session_report(sources, Path(args.output))
+            path = write_session_report(sources, Path(args.output),
+                                        **({} if args.replicas is None
+                                           else {"replicas": args.replicas}))
         except (SessionError, ValueError) as err:
             raise CliError(str(err)) from None
     elif len(sources) == 1:

@@ -57,7 +57,7 @@ def drill_app(tmp_path: Path | None = None, team: str | None = "Blue", seed: int
     return build_app("test", seed=seed, team=team,
                      session_path=tmp_path / "session.json" if tmp_path else None,
                      scenario=sc or drill_scenario(), clock=False,
-                     forecast_replicas=2, **options)  # type: ignore[arg-type]
+                     forecast_replicas=2, debrief_replicas=2, **options)  # type: ignore[arg-type]
 
 
 def sync(test: Callable[..., Awaitable[None]]) -> Callable[..., None]:

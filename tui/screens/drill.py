@@ -88,7 +88,8 @@ class DrillScreen(Screen[None]):
 
     def __init__(self, controller: DrillController, tr: Strings, *, clock: bool = True,
                  tick: float = 0.25, save_every: float = 5.0,
-                 forecast_replicas: int = 12, live: LiveStore | None = None) -> None:
+                 forecast_replicas: int = 60, debrief_replicas: int | None = None,
+                 live: LiveStore | None = None) -> None:
         super().__init__()
         self.live = live  # the store the facilitator's console talks through (None: alone)
         self.controller = controller
@@ -97,7 +98,11 @@ class DrillScreen(Screen[None]):
         self.tick_s = tick
         self.save_every = save_every
         self.forecast_replicas = forecast_replicas
-        self.debrief_replicas = max(2, forecast_replicas // 2)
+        if debrief_replicas is None:
+            from tui.after_action import DEBRIEF_REPLICAS
+
+            debrief_replicas = DEBRIEF_REPLICAS
+        self.debrief_replicas = debrief_replicas
         self.prompt_modal: PromptModal | None = None
         self.debriefed = False
         self.timer: Timer | None = None
