@@ -9,7 +9,12 @@ after the key's action ran (an `after_refresh` callback), for pause/resume
 and speed keys. (Pilot's own `press` also waits for the whole app to go idle,
 timer ticks included, which overstates the latency a person sees.)
 
-    python bench/drill_responsiveness.py [--seconds 15]
+With `--forecast` a 200-replica forecast is started (`w`) every few seconds
+while the keys are measured: the forecast forks its futures on the UI thread
+(milliseconds) and waits for them in a worker thread, so the drill must stay
+responsive while two cores run futures.
+
+    python bench/drill_responsiveness.py [--seconds 15] [--forecast]
 """
 
 from __future__ import annotations
@@ -39,9 +44,10 @@ def scenario() -> Scenario:
                                     detection_threshold=3, approval_delay_h=0.0))
 
 
-async def measure(seconds: float) -> tuple[list[float], list[float], int]:
+async def measure(seconds: float, forecast: bool = False
+                  ) -> tuple[list[float], list[float], int, int]:
     app = build_app("bench", seed=3, team="Bench", scenario=scenario(), clock=True,
-                    forecast_replicas=2)
+                    forecast_replicas=200 if forecast else 2, auto_pause=[])
     ticks: list[float] = []
     keys: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:
@@ -59,12 +65,12 @@ async def measure(seconds: float) -> tuple[list[float], list[float], int]:
 
         drill.timer.stop()
         drill.timer = drill.set_interval(drill.tick_s, timed_tick)
-        await pilot.press("4")  # x360
+        await pilot.press("plus", "plus")  # x360
         await pilot.press("space")  # run
         from textual import events
 
         done = asyncio.Event()
-        for name in ("action_pause", "action_speed"):
+        for name in ("action_pause", "action_faster", "action_slower"):
             original_action = getattr(drill, name)
 
             def wrapped(*a: object, _orig=original_action) -> None:  # type: ignore[no-untyped-def]
@@ -73,24 +79,34 @@ async def measure(seconds: float) -> tuple[list[float], list[float], int]:
 
             setattr(drill, name, wrapped)
         end = time.perf_counter() + seconds
+        forecasts = 0
+        next_forecast = time.perf_counter()
         while time.perf_counter() < end:
+            if forecast and time.perf_counter() >= next_forecast:
+                drill.action_forecast()  # forks now, waits in a worker thread
+                forecasts += 1
+                next_forecast = time.perf_counter() + 5.0
             await asyncio.sleep(0.7)
-            for key in ("3", "4", "space", "space"):
+            for key in ("minus", "plus", "space", "space"):
                 done.clear()
                 t0 = time.perf_counter()
-                app._driver.send_message(events.Key(key, key if key != "space" else " "))
+                char = {"space": " ", "plus": "+", "minus": "-"}[key]
+                app._driver.send_message(events.Key(key, char))
                 await asyncio.wait_for(done.wait(), timeout=10)
                 keys.append(time.perf_counter() - t0)
         posts = len(drill.controller.sim.spread.post_time)
-    return ticks, keys, posts
+    return ticks, keys, posts, forecasts
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=15.0)
+    ap.add_argument("--forecast", action="store_true",
+                    help="start a 200-replica forecast every 5 s while measuring")
     args = ap.parse_args()
-    ticks, keys, posts = asyncio.run(measure(args.seconds))
-    print("drill responsiveness: 100,000-user firestorm at x360, Textual pilot, 120x36")
+    ticks, keys, posts, forecasts = asyncio.run(measure(args.seconds, args.forecast))
+    print("drill responsiveness: 100,000-user firestorm at x360, Textual pilot, 120x36"
+          + (f", {forecasts} forecasts of 200 replicas running alongside" if forecasts else ""))
     print(NOISE_NOTE.replace("best (minimum)", "percentiles"))
 
     def pct(xs: list[float], q: float) -> float:
