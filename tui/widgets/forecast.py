@@ -47,7 +47,7 @@ WAIT_H = 6.0
 #: the outcomes the panel shows, trust first
 SHOWN = ("reputation_end", "negative_posts")
 SPARKS = "▁▂▃▄▅▆▇█"
-CHART_WIDTH = 36
+CHART_WIDTH = 20  # fits the side panel (and its scrollbar) next to the arm's name
 
 
 def lever_label(tr: Strings, action: Action) -> str:
@@ -274,32 +274,31 @@ class Forecast(VerticalScroll):
         return self.tr(f"lever.arm.{arm}", hours=f"{WAIT_H:g}")
 
     def lines(self) -> list[str]:
-        """The table (absolute numbers, difference vs never), the chart and the sentences."""
+        """Per outcome: each arm's absolute mean and its difference against never ("≈" when
+        the 95% interval spans zero); then a chart per arm and the sentences. Narrow
+        enough for the side panel."""
         res, tr = self.result, self.tr
         if res is None:
             return []
         effects = {arm: res.effect(arm) for arm in ("now", "later")}
         width = max(len(self._arm(a)) for a in ARMS)
-        vs = tr("lever.vs_never")
-        head = [f"{tr('lever.col.trust')} ({vs})", f"{tr('lever.col.negative')} ({vs})"]
-        cols = [max(len(h), 22) for h in head]
-        out = [" " * width + "  " + "  ".join(h.ljust(w) for h, w in zip(head, cols,
-                                                                          strict=True))]
-        for arm in ARMS:
-            cells = []
-            for metric, w in zip(SHOWN, cols, strict=True):
-                cell = _fmt(tr, metric, res.mean(arm, metric))
+        out: list[str] = []
+        for metric, col in zip(SHOWN, ("lever.col.trust", "lever.col.negative"), strict=True):
+            out.append(f"{tr(col)} ({tr('lever.vs_never')})")
+            values = {arm: _fmt(tr, metric, res.mean(arm, metric)) for arm in ARMS}
+            vwidth = max(len(v) for v in values.values())
+            for arm in ARMS:
+                diff = ""
                 if arm in effects:
                     c = effects[arm][metric]
-                    cell += (f" ({_fmt(tr, metric, c.diff, True)})" if c.clear
-                             else f" ({tr('lever.no_clear')})")
-                cells.append(cell.ljust(w))
-            out.append(self._arm(arm).ljust(width) + "  " + "  ".join(cells))
+                    diff = _fmt(tr, metric, c.diff, True) if c.clear else "≈"
+                out.append(f" {self._arm(arm).ljust(width)} {values[arm].rjust(vwidth)}  {diff}")
+        out.append(tr("lever.unclear_mark"))
         start = math.floor(res.at)
         series = {arm: res.series(arm)[start:] for arm in ARMS}
         top = max((max(s) for s in series.values() if s), default=0.0)
         out.append(tr("lever.chart"))
-        out += [f"{self._arm(arm).ljust(width)}  {sparkline(series[arm], top)}" for arm in ARMS]
+        out += [f" {self._arm(arm).ljust(width)} {sparkline(series[arm], top)}" for arm in ARMS]
         return out + [f"• {s}" for s in self.sentences]
 
     @property
