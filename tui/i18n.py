@@ -153,6 +153,7 @@ EN: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Faster",
     "key.begin": "Begin",
+    "status.listening": "monitoring: nothing flagged yet",
     "key.forecast_lever": "Forecast any lever",
     "live.lost": "The console link is off ({error}); the drill goes on and is saved as usual.",
     "key.back": "Back",
@@ -492,6 +493,7 @@ NL: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Sneller",
     "key.begin": "Beginnen",
+    "status.listening": "monitoring: nog niets gesignaleerd",
     "key.forecast_lever": "Voorspelling voor elke actie",
     "live.lost": "De koppeling met de console is uit ({error}); de oefening gaat door en wordt "
                  "gewoon opgeslagen.",

@@ -248,6 +248,7 @@ class DrillScreen(Screen[None]):
             title=c.scenario.title, clock=m["clock"], speed=c.speed, paused=c.paused,
             finished=c.sim.finished,
             watching_since=None if detected is None else tr.clock(start, detected),
+            listening=detected is None and c.sim.coverage.covered(c.now),
             open_prompts=len(c.open))
         self.query_one(Desk).view = desk_view(c, tr)
         feed = self.query_one(Feed)

@@ -21,7 +21,8 @@ class Status:
     speed: int = 1
     paused: bool = True
     finished: bool = False
-    watching_since: str | None = None  # local time of detection, None: nobody watching
+    watching_since: str | None = None  # local time of detection, None: not detected yet
+    listening: bool = False  # before detection: inside the monitoring hours
     open_prompts: int = 0
 
 
@@ -48,7 +49,7 @@ class StatusLine(Static):
                  else "status.running")
         state_style = "$warning" if s.paused or s.finished else "$success"
         watch = (tr("status.watching", clock=s.watching_since) if s.watching_since
-                 else tr("status.unwatched"))
+                 else tr("status.listening") if s.listening else tr("status.unwatched"))
         watch_style = "$foreground" if s.watching_since else "b $error"
         parts = [
             Content.from_markup("[b]$clock[/]", clock=s.clock),
