@@ -49,7 +49,7 @@ import signal
 import struct
 import threading
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,6 +176,25 @@ def _child_failed(fd: int, code: int, what: str) -> None:
         _send(fd, ("error", f"{what} was ended by signal {-code}", ""))
 
 
+def _in_child(fd: int, what: str, body: Callable[[], int]) -> int:
+    """Run `body` in a forked child (its exit code); a failure is reported on `fd` as an
+    error frame naming `what`. Returns 0, or 1 when the child failed."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            code = body()
+        except BaseException:
+            _error_frame(fd, what)
+        finally:
+            os._exit(code)
+    code = _reap(pid)
+    if code:
+        _child_failed(fd, code, what)
+        return 1
+    return 0
+
+
 def _replica(sim: Simulation, arms: Sequence[Arm], k: int, end: float, fd: int) -> int:
     """In a fresh child: replica k of every arm; returns the exit code."""
     sim.branch(k)
@@ -187,19 +206,12 @@ def _replica(sim: Simulation, arms: Sequence[Arm], k: int, end: float, fd: int) 
         if n == len(order) - 1:
             _send(fd, ("ok", i, k, _play(sim, arm, end)))
             return 0
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                _send(fd, ("ok", i, k, _play(sim, arm, end)))
-                code = 0
-            except BaseException:
-                _error_frame(fd, f"replica {k}, arm {arm.name!r}")
-            finally:
-                os._exit(code)
-        code = _reap(pid)
-        if code:
-            _child_failed(fd, code, f"replica {k}, arm {arm.name!r}")
+
+        def play(i: int = i, arm: Arm = arm) -> int:
+            _send(fd, ("ok", i, k, _play(sim, arm, end)))
+            return 0
+
+        if _in_child(fd, f"replica {k}, arm {arm.name!r}", play):
             return 1
     return 0
 
@@ -210,18 +222,7 @@ def _worker(sim: Simulation, arms: Sequence[Arm], ks: Iterable[int], end: float,
     for k in ks:
         if os.getppid() != parent:  # the caller is gone: nobody will read
             return 1
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                code = _replica(sim, arms, k, end, fd)
-            except BaseException:
-                _error_frame(fd, f"replica {k}")
-            finally:
-                os._exit(code)
-        code = _reap(pid)
-        if code:
-            _child_failed(fd, code, f"replica {k}")
+        if _in_child(fd, f"replica {k}", lambda k=k: _replica(sim, arms, k, end, fd)):
             return 1
     return 0
 
