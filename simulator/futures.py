@@ -49,7 +49,8 @@ import signal
 import struct
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -421,6 +422,30 @@ def run(sim: Simulation, arms: Sequence[Arm], replicas: int, until: float | None
 
 
 # ---- the replay path (fallback and reference) ------------------------------------------------
+def overlapped(started: Iterable[Futures], window: int = 2
+               ) -> Iterator[dict[str, list[Outcome]]]:
+    """The results of futures started one after another, in order, with up to `window`
+    sets running at once.
+
+    `started` is typically a generator that runs a base simulation on to the
+    next fork and starts the futures there: while earlier sets compute in
+    their processes, the caller's next stretch of base run proceeds, so the
+    cores are not idle between forks. On an error the sets still running are
+    stopped.
+    """
+    pending: deque[Futures] = deque()
+    try:
+        for handle in started:
+            pending.append(handle)
+            if len(pending) > window:
+                yield pending.popleft().results()
+        while pending:
+            yield pending.popleft().results()
+    finally:
+        for handle in pending:
+            handle.close()
+
+
 def replay(sim: Simulation, arms: Sequence[Arm], replicas: int,
            until: float | None = None) -> dict[str, list[Outcome]]:
     """The same futures by replaying the journal from hour 0 for every replica and arm.

@@ -13,7 +13,7 @@ effect", never a direction.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -295,18 +295,25 @@ def action_effects(scenario: Scenario, seed: int, journal: Sequence[JournalEntry
     sim = Simulation(scenario, seed=seed)
     end = sim.duration if until is None else min(float(until), sim.duration)
     order = sorted(range(len(journal)), key=lambda i: (journal[i].at_h, i))
+    forked: list[int] = []  # the journal index of each set of futures started
+
+    def starts() -> Iterator[F.Futures]:
+        for pos, i in enumerate(order):
+            entry = journal[i]
+            if entry.at_h >= end:
+                return
+            sim.run(entry.at_h)
+            after = tuple(journal[j] for j in order[pos + 1:])
+            forked.append(i)
+            yield F.start(sim, [F.Arm("with", (entry, *after)), F.Arm("without", after)],
+                          replicas, until)
+            sim.apply(entry)
+
     out = []
-    for pos, i in enumerate(order):
-        entry = journal[i]
-        if entry.at_h >= end:
-            break
-        sim.run(entry.at_h)
-        after = tuple(journal[j] for j in order[pos + 1:])
-        runs = F.run(sim, [F.Arm("with", (entry, *after)), F.Arm("without", after)],
-                     replicas, until)
+    for n, runs in enumerate(F.overlapped(starts())):
         comps = compare_runs(runs["without"], runs["with"])
-        out.append(EntryEffect(i, entry, comps, explain(comps)))
-        sim.apply(entry)
+        i = forked[n]
+        out.append(EntryEffect(i, journal[i], comps, explain(comps)))
     return sorted(out, key=lambda e: e.index)
 
 
@@ -418,9 +425,10 @@ def percentile_among(scenario: Scenario, seed: int, team: Mapping[str, Any],
     mine = rank_key(team)
     worse = ties = total = 0
     means: dict[str, dict[str, float]] = {}
-    for st in strategies:
-        sim = Simulation(scenario, seed=seed, strategy=st, network=net)
-        runs = F.run(sim, [F.Arm(st.name, injects)], replicas, until)[st.name]
+    starts = (F.start(Simulation(scenario, seed=seed, strategy=st, network=net),
+                      [F.Arm(st.name, injects)], replicas, until) for st in strategies)
+    for st, got in zip(strategies, F.overlapped(starts), strict=True):
+        runs = got[st.name]
         for run in runs:
             key = rank_key(run)
             worse += key > mine

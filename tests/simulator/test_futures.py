@@ -207,3 +207,12 @@ def test_futures_of_a_dead_caller_do_not_linger() -> None:
             break
         time.sleep(0.1)
     assert not alive, "workers outlived their caller"
+
+
+def test_overlapped_sets_give_what_each_gives_alone_in_order() -> None:
+    sim = _live(6.0)
+    before = _children()
+    alone = [F.run(sim, _arms(6.0), 2, until=until) for until in (9.0, 12.0, 15.0)]
+    started = (F.start(sim, _arms(6.0), 2, until=until) for until in (9.0, 12.0, 15.0))
+    assert list(F.overlapped(started, window=2)) == alone
+    assert _children() <= before
