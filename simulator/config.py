@@ -12,6 +12,8 @@ multipliers act on the per-exposure reshare probability.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -594,3 +596,11 @@ def get_path(obj: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+def fingerprint(scenario: Scenario) -> str:
+    """A short hash of everything a scenario sets: two runs of the same fingerprint, seed
+    and journal are the same run. Sessions and result rows carry it so that an edited
+    scenario file is noticed instead of silently changing a resume or a comparison."""
+    text = json.dumps(dataclasses.asdict(scenario), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from scenarios import library_strategies, load_scenario, load_strategy
-from simulator import Action, JournalEntry, Simulation, Strategy
+from simulator import Action, JournalEntry, Simulation, Strategy, __version__
 from simulator.analysis import rank_key
-from simulator.config import DecisionPoint, Scenario
+from simulator.config import DecisionPoint, Scenario, fingerprint
 from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
 from tui.session import Session
@@ -320,6 +320,8 @@ def marks(d: Debrief) -> list[str]:
         kinds = ", ".join(f"{inject_kind(d.scenario, e.inject or 0, tr)} ({d.clock(e.at_h)})"
                           for e in d.extra_injects)
         out.append(tr("aar.with_injects", n=len(d.extra_injects), kinds=kinds))
+    for what in d.session.drift(fingerprint(d.scenario), __version__):
+        out.append(tr(f"aar.drift.{what}"))
     return out
 
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from simulator.config import Scenario
+from simulator.config import Scenario, fingerprint
 from tui.controller import DrillController
 from tui.i18n import Strings
 from tui.live import LiveError, LiveStore
@@ -70,12 +70,23 @@ class DrillApp(App[None]):
     def on_mount(self) -> None:
         if self.options.resume is not None:
             self.push_screen(self._drill_screen(self.options.resume))
+            self._say_drift(self.options.resume)
         elif self.scenario is None:
             self.push_screen(PickerScreen(library_choices(), self.tr))
         elif self.team is None:
             self.push_screen(localized(TeamScreen, self.tr)(self.tr))
         else:
             self.push_screen(localized(BriefingScreen, self.tr)(self.scenario, self.tr))
+
+    def _say_drift(self, session: Session) -> None:
+        """A resumed drill whose scenario or program changed since: say so, keep going."""
+        from simulator import __version__
+
+        assert self.scenario is not None
+        changed = session.drift(fingerprint(self.scenario), __version__)
+        if changed:
+            what = ", ".join(self.tr(f"drift.{c}") for c in changed)
+            self.notify(self.tr("drift.resume", what=what), severity="warning", timeout=20)
 
     # ---- the flow: messages up from the screens -------------------------------------------
     def on_picker_screen_chosen(self, message: PickerScreen.Chosen) -> None:
@@ -98,7 +109,10 @@ class DrillApp(App[None]):
 
     def on_briefing_screen_begin(self, _message: BriefingScreen.Begin) -> None:
         assert self.scenario is not None
+        from simulator import __version__
+
         session = Session(scenario=self.scenario_ref or self.scenario.name,
+                          scenario_fingerprint=fingerprint(self.scenario), version=__version__,
                           seed=self.options.seed, team=self.team or self.tr("team.default"),
                           roles=dict(self.roles), path=self.options.session_path,
                           prompt_clock=self.options.prompt_clock,

@@ -153,6 +153,14 @@ EN: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Faster",
     "key.begin": "Begin",
+    "aar.drift.scenario": "The scenario file has changed since this drill was played: the "
+                          "replay, and so these numbers, may differ from what the team saw.",
+    "aar.drift.version": "This drill was played with another stormdrill version: the replay "
+                         "may differ from what the team saw.",
+    "drift.resume": "Note: {what} changed since this session was saved; the replay may "
+                    "differ from what the team saw.",
+    "drift.scenario": "the scenario file",
+    "drift.version": "the stormdrill version",
     "status.listening": "monitoring: nothing flagged yet",
     "key.forecast_lever": "Forecast any lever",
     "live.lost": "The console link is off ({error}); the drill goes on and is saved as usual.",
@@ -493,6 +501,15 @@ NL: dict[str, str] = {
     # drill clock, jumps, desk and confirmations (lead)
     "key.faster": "Sneller",
     "key.begin": "Beginnen",
+    "aar.drift.scenario": "Het scenariobestand is gewijzigd sinds deze oefening is gespeeld: "
+                          "de herhaling, en dus deze cijfers, kunnen afwijken van wat het team "
+                          "zag.",
+    "aar.drift.version": "Deze oefening is gespeeld met een andere versie van stormdrill: de "
+                         "herhaling kan afwijken van wat het team zag.",
+    "drift.resume": "Let op: {what} is gewijzigd sinds deze sessie is opgeslagen; de "
+                    "herhaling kan afwijken van wat het team zag.",
+    "drift.scenario": "het scenariobestand",
+    "drift.version": "de versie van stormdrill",
     "status.listening": "monitoring: nog niets gesignaleerd",
     "key.forecast_lever": "Voorspelling voor elke actie",
     "live.lost": "De koppeling met de console is uit ({error}); de oefening gaat door en wordt "

@@ -53,6 +53,10 @@ class Session:
     prompt_clock: str | None = None
     prompt_minutes: float | None = None
     auto_pause: list[str] | None = None
+    #: the scenario as it was when the drill began (`simulator.config.fingerprint`) and the
+    #: stormdrill version: a resume or a report says so when either has changed since
+    scenario_fingerprint: str = ""
+    version: str = ""
     path: Path | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,7 +66,8 @@ class Session:
                 "decisions": [asdict(d) for d in self.decisions],
                 "created": self.created, "finished": self.finished,
                 "prompt_clock": self.prompt_clock, "prompt_minutes": self.prompt_minutes,
-                "auto_pause": self.auto_pause}
+                "auto_pause": self.auto_pause,
+                "scenario_fingerprint": self.scenario_fingerprint, "version": self.version}
 
     def save(self) -> None:
         """Write atomically: the old file stays whole until the new one is complete."""
@@ -107,6 +112,8 @@ class Session:
                           prompt_minutes=_optional(data, "prompt_minutes", float),
                           auto_pause=_optional(data, "auto_pause",
                                                lambda v: [str(x) for x in v]),
+                          scenario_fingerprint=str(data.get("scenario_fingerprint") or ""),
+                          version=str(data.get("version") or ""),
                           path=p)
         except KeyError as exc:
             raise SessionError(f"{p}: missing key {exc}; the file is incomplete") from None
@@ -125,6 +132,16 @@ class Session:
         if session.seed < 0:
             raise SessionError(f"{p}: seed {session.seed} is negative; expected 0 or more")
         return session
+
+    def drift(self, scenario_fingerprint: str, version: str) -> list[str]:
+        """What changed since the drill began: the scenario, the program, both or nothing
+        (a session from before fingerprints were kept cannot tell, and says nothing)."""
+        changed = []
+        if self.scenario_fingerprint and self.scenario_fingerprint != scenario_fingerprint:
+            changed.append("scenario")
+        if self.version and self.version != version:
+            changed.append("version")
+        return changed
 
     def check_against(self, scenario_injects: int, duration_h: float) -> None:
         """What only the scenario can tell: inject indices and times within the run."""

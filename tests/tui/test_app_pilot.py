@@ -417,3 +417,26 @@ async def test_the_drill_obeys_its_console_and_publishes_what_it_shows(tmp_path:
     saved = Session.load(tmp_path / "session.json")
     assert [e.text for e in saved.journal if e.inject is not None] == [
         "Het AD belt: wat is jullie reactie?"]
+
+
+@sync
+async def test_a_session_knows_its_scenario_and_says_when_it_changed(tmp_path: Path) -> None:
+    from simulator import __version__
+    from simulator.config import fingerprint
+    from tui.after_action import debrief, marks
+
+    app = drill_app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await _into_drill(app, pilot)
+    session = Session.load(tmp_path / "session.json")
+    assert session.scenario_fingerprint == fingerprint(drill_scenario())
+    assert session.version == __version__
+    assert session.drift(fingerprint(drill_scenario()), __version__) == []
+    edited = drill_scenario(duration_h=30.0)
+    assert session.drift(fingerprint(edited), __version__) == ["scenario"]
+    resumed = build_app(resume=session, scenario=edited, clock=False, forecast_replicas=2)
+    async with resumed.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert any("scenario file changed" in n.message for n in resumed._notifications)
+    d = debrief(session, replicas=2, with_percentile=False, scenario=edited)
+    assert any("scenario file has changed" in m for m in marks(d))
