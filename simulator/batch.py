@@ -1,10 +1,23 @@
-"""Batch experiments: many runs of (scenario x strategy x grid point x replication).
+"""Batch experiments: many runs of (scenario x policy x point x replication).
 
-Replication i runs with the same seed for every strategy and grid point, so
-differences between strategies are paired (common random numbers). Runs are
+A policy is what the team chooses: a strategy, possibly with some of its
+parameters set (`respond_after_h=2`) and options of the scenario's decision
+points chosen. A point is what nobody controls: values of the uncertainties
+(model assumptions, scenario facts), from a grid or a sampling design
+(`simulator.designs`). The old `strategies` x `grid` experiment is the special
+case of policies without parameters and a factorial grid.
+
+Replication i runs with the same seed for every policy and point, so
+differences between policies are paired (common random numbers). Runs are
 pure functions of their task, so any executor (in-process, a local process
 pool, a Dask cluster) gives the same results; only `elapsed_s` differs.
 Results go to a `ResultsStore` as they finish, so a batch can be resumed.
+
+Decision points: a batch run applies a decision point's option only when its
+policy chooses one (its actions become journal entries at the decision
+point's `at_h`, as a team's choice would). A policy that chooses none takes no
+action there, not even the `on_timeout` option: a scripted strategy plays
+instead of a team, and a batch never waits for an answer.
 """
 
 from __future__ import annotations
@@ -20,13 +33,70 @@ from dataclasses import dataclass
 from typing import Any
 
 from simulator.config import Scenario, replace_path
+from simulator.designs import Uncertainty
 from simulator.sensitivity import sensitivity_points
 from simulator.strategy import Strategy
+
+Params = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A strategy as one policy of an experiment: parameter values and decision options.
+
+    `label` names it in the results (the rows' `strategy` column, so paired
+    differences against a baseline policy work as for plain strategies);
+    `params` are the policy axes' values (strategy fields, and `decision<j>`
+    for the option chosen at decision point j), `decisions` the (decision
+    point index, option index) pairs the batch applies.
+    """
+
+    label: str
+    strategy: Strategy | None
+    params: Params = ()
+    decisions: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class DesignPoint:
+    """One point of an uncertainty design for one scenario.
+
+    `index` is the row of the design (`simulator.designs.sample`), so a
+    sensitivity analysis can match runs to its design matrix; `clipped` lists
+    the parameters whose sampled value was clipped to satisfy the scenario's
+    cross-field rules (`params` holds the clipped values actually run, and
+    `sampled` the values the design drew before clipping).
+    """
+
+    index: int
+    params: Params
+    clipped: tuple[str, ...] = ()
+    sampled: Params = ()
+
+
+@dataclass(frozen=True)
+class AutoReplications:
+    """`replications: auto`: run rounds until the 95% CI half-widths meet their targets.
+
+    A round adds replications to every cell (scenario x point x policy), so
+    pairing holds; the batch stops when the half-width of the baseline mean
+    and of every paired difference against the baseline is at or under its
+    metric's target in every cell, or at `max_replications`.
+    """
+
+    targets: tuple[tuple[str, float], ...]
+    max_replications: int = 1000
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """What to run. Labels name scenarios and strategies in the results."""
+    """What to run. Labels name scenarios and strategies (policies) in the results.
+
+    With `policies`, they are the strategies run (`strategies` then lists
+    each policy's label and strategy as played, so code that only knows
+    strategies keeps working). With `points` (per scenario label), the
+    uncertainty design replaces `grid`.
+    """
 
     name: str
     scenarios: tuple[tuple[str, Scenario], ...]
@@ -37,10 +107,40 @@ class Experiment:
     baseline: str | None = None  # strategy label that paired differences are taken against
     hours: float | None = None  # stop runs early (default: each scenario's duration)
     sensitivity_replications: int = 0  # > 0: add a one-at-a-time sweep of every [A] parameter
+    policies: tuple[Policy, ...] = ()
+    uncertainties: tuple[Uncertainty, ...] = ()
+    sampler: str = "factorial"
+    samples: int = 0  # the sampler's n (see simulator.designs)
+    points: tuple[tuple[str, tuple[DesignPoint, ...]], ...] = ()  # scenario label -> points
+    auto: AutoReplications | None = None  # replications is then the first round
+
+    def all_policies(self) -> tuple[Policy, ...]:
+        """The policies run: the declared ones, or one per strategy."""
+        return self.policies or tuple(Policy(label, st) for label, st in self.strategies)
+
+    def design(self) -> str:
+        """The `design` of the main runs: 'grid', or 'sobol'/'morris' for SALib designs."""
+        return "grid" if self.sampler in ("factorial", "lhs") else self.sampler
+
+    def capped_hours(self) -> list[tuple[str, float, float]]:
+        """(scenario, hours asked, hours run) where `hours` exceeds a scenario's duration.
+
+        A run never goes past its scenario's `duration_h`; this says so
+        instead of running the shorter time silently.
+        """
+        if self.hours is None:
+            return []
+        return [(label, self.hours, sc.duration_h) for label, sc in self.scenarios
+                if self.hours > sc.duration_h]
 
     def describe(self) -> dict[str, Any]:
-        """A JSON-able description; its hash pins a results file to this experiment."""
-        return {
+        """A JSON-able description; its hash pins a results file to this experiment.
+
+        Keys added for policies, uncertainties and auto replications appear
+        only when used, so an old experiment keeps its fingerprint (and a
+        resume of its results folder still works).
+        """
+        out = {
             "name": self.name,
             "scenarios": {label: repr(sc) for label, sc in self.scenarios},
             "strategies": {label: repr(st) for label, st in self.strategies},
@@ -50,6 +150,19 @@ class Experiment:
             "baseline": self.baseline, "hours": self.hours,
             "sensitivity_replications": self.sensitivity_replications,
         }
+        if self.policies:
+            out["policies"] = {p.label: {"strategy": repr(p.strategy), "params": dict(p.params),
+                                         "decisions": [list(d) for d in p.decisions]}
+                               for p in self.policies}
+        if self.uncertainties:
+            out["uncertainties"] = [dataclasses.asdict(u) for u in self.uncertainties]
+            out["sampler"], out["samples"] = self.sampler, self.samples
+            out["points"] = {label: [[p.index, list(map(list, p.params)), list(p.clipped)]
+                                     for p in pts] for label, pts in self.points}
+        if self.auto is not None:
+            out["auto"] = {"targets": dict(self.auto.targets),
+                           "max_replications": self.auto.max_replications}
+        return out
 
     def fingerprint(self) -> str:
         text = json.dumps(self.describe(), sort_keys=True, default=str)
@@ -71,6 +184,10 @@ class RunTask:
     scenario: Scenario
     strategy: Strategy | None
     hours: float | None
+    policy_params: Params = ()
+    decisions: tuple[tuple[int, int], ...] = ()
+    sample: int | None = None  # row of the uncertainty design; None for grid points
+    clipped: tuple[str, ...] = ()
 
 
 def replication_seed(experiment_seed: int, replication: int) -> int:
@@ -120,19 +237,50 @@ def expand(exp: Experiment) -> list[RunTask]:
     return tasks
 
 
+def _head(task: RunTask) -> dict[str, Any]:
+    """The row fields that describe a task (before it runs).
+
+    `policy_params` (the policy's axis values, numbers kept as numbers),
+    `sample` (the design row) and `clipped` (parameters clipped at this point)
+    are added only when the experiment uses policies or uncertainties, so old
+    experiments' rows are unchanged.
+    """
+    row: dict[str, Any] = {
+        "run_id": task.run_id, "design": task.design, "scenario": task.scenario_label,
+        "strategy": task.strategy_label, "point": task.point, "replication": task.replication,
+        "seed": task.seed, "params": dict(task.params)}
+    if task.policy_params:
+        row["policy_params"] = dict(task.policy_params)
+    if task.sample is not None:
+        row["sample"] = task.sample
+        row["clipped"] = list(task.clipped)
+    return row
+
+
+def decision_journal(scenario: Scenario, decisions: Sequence[tuple[int, int]]) -> list[Any]:
+    """Journal entries of chosen decision options: their actions at the point's `at_h`."""
+    from simulator.actions import Action, JournalEntry
+
+    entries = []
+    for point_index, option_index in decisions:
+        point = scenario.decision_points[point_index]
+        for spec in point.options[option_index].actions:
+            entries.append(JournalEntry(point.at_h, Action(spec.kind, spec.tone, spec.text)))
+    return sorted(entries, key=lambda e: e.at_h)
+
+
 def run_task(task: RunTask) -> dict[str, Any]:
     """Run one task; never raises: a failure is a row with its error."""
     from simulator import __version__
     from simulator.simulation import Simulation
     from simulator.store import METRIC_NAMES
 
-    row: dict[str, Any] = {
-        "run_id": task.run_id, "design": task.design, "scenario": task.scenario_label,
-        "strategy": task.strategy_label, "point": task.point, "replication": task.replication,
-        "seed": task.seed, "params": dict(task.params), "version": __version__}
+    row = _head(task)
+    row["version"] = __version__
     started = time.perf_counter()
     try:
-        sim = Simulation(task.scenario, seed=task.seed, strategy=task.strategy)
+        sim = Simulation(task.scenario, seed=task.seed, strategy=task.strategy,
+                         journal=decision_journal(task.scenario, task.decisions))
         sim.run(task.hours)
         summary = sim.summary()
     except Exception as exc:  # a failing run is recorded, the batch goes on
@@ -158,10 +306,8 @@ def failed_rows(tasks: Sequence[RunTask], error: str) -> list[dict[str, Any]]:
     """Rows recording that these tasks could not run (their worker died)."""
     from simulator import __version__
 
-    return [{"run_id": t.run_id, "design": t.design, "scenario": t.scenario_label,
-             "strategy": t.strategy_label, "point": t.point, "replication": t.replication,
-             "seed": t.seed, "params": dict(t.params), "version": __version__,
-             "status": "error", "error": error, "elapsed_s": None} for t in tasks]
+    return [{**_head(t), "version": __version__, "status": "error", "error": error,
+             "elapsed_s": None} for t in tasks]
 
 
 def chunked(tasks: Sequence[RunTask], workers: int) -> list[list[RunTask]]:
@@ -174,13 +320,26 @@ ResultSink = Callable[[list[dict[str, Any]]], None]
 
 
 def as_rows(results: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Tidy rows for a DataFrame: grid parameters as columns, no hourly lists."""
+    """Tidy rows for a DataFrame: grid and policy parameters as columns, no hourly lists."""
     out = []
     for res in results:
         row = {k: v for k, v in res.items() if k != "hourly"}
         row.update(res.get("params", {}))
+        row.update(res.get("policy_params", {}))
         out.append(row)
     return out
+
+
+def task_fields(task: RunTask) -> dict[str, Any]:
+    """The row fields of a task the results store does not keep (policy and design).
+
+    The store's `params` column holds the uncertainty point only; the runner
+    adds these back from the expanded tasks when it reads rows from a store.
+    """
+    row = _head(task)
+    extra = {k: row[k] for k in ("policy_params", "sample", "clipped") if k in row}
+    extra.update(row.get("policy_params", {}))
+    return extra
 
 
 def replace_strategy_name(strategy: Strategy | None, label: str) -> Strategy | None:
