@@ -199,41 +199,84 @@ def _point_label(params: Sequence[tuple[str, Any]]) -> str:
     return ", ".join(f"{path}={value}" for path, value in params)
 
 
+def _short(value: Any) -> str:
+    """A sampled value as a label shows it (4 significant digits)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def sample_label(point: DesignPoint, numbered: bool) -> str:
+    """A design point's readable label; `#index` first for sampled (non-factorial) designs."""
+    text = ", ".join(f"{path}={_short(value)}" for path, value in point.params)
+    return f"#{point.index} {text}" if numbered else text
+
+
 def _run_id(design: str, scenario: str, strategy: str, params: Sequence[tuple[str, Any]],
-            replication: int, seed: int, hours: float | None) -> str:
-    key = json.dumps([design, scenario, strategy, list(params), replication, seed, hours],
-                     sort_keys=True, default=str)
+            replication: int, seed: int, hours: float | None,
+            sample: int | None = None) -> str:
+    parts: list[Any] = [design, scenario, strategy, list(params), replication, seed, hours]
+    if sample is not None:  # design points may repeat (Morris); old grids keep their ids
+        parts.append(sample)
+    key = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
-def _tasks_for(exp: Experiment, design: str, points: Iterable[tuple[tuple[str, Any], ...]],
-               replications: int) -> Iterator[RunTask]:
-    for (sc_label, scenario), params in itertools.product(exp.scenarios, list(points)):
+#: (scenario label, scenario, params, point label, design row or None, clipped parameters)
+Cell = tuple[str, Scenario, Params, str, int | None, tuple[str, ...]]
+
+
+def _tasks_for(exp: Experiment, design: str, cells: Iterable[Cell],
+               replications: Iterable[int]) -> Iterator[RunTask]:
+    reps = list(replications)
+    for sc_label, scenario, params, label, sample, clipped in cells:
         sc = scenario
         for path, value in params:
             sc = replace_path(sc, path, value)
-        for (st_label, strategy), rep in itertools.product(exp.strategies, range(replications)):
+        for policy, rep in itertools.product(exp.all_policies(), reps):
             seed = replication_seed(exp.seed, rep)
             yield RunTask(
-                run_id=_run_id(design, sc_label, st_label, params, rep, seed, exp.hours),
-                design=design, scenario_label=sc_label, strategy_label=st_label,
-                point=_point_label(params), replication=rep, seed=seed, params=params,
-                scenario=sc, strategy=strategy, hours=exp.hours)
+                run_id=_run_id(design, sc_label, policy.label, params, rep, seed, exp.hours,
+                               sample),
+                design=design, scenario_label=sc_label, strategy_label=policy.label,
+                point=label, replication=rep, seed=seed, params=params,
+                scenario=sc, strategy=policy.strategy, hours=exp.hours,
+                policy_params=policy.params, decisions=policy.decisions, sample=sample,
+                clipped=clipped)
 
 
-def expand(exp: Experiment) -> list[RunTask]:
-    """Every run of the experiment, in a fixed order."""
+def main_cells(exp: Experiment) -> list[Cell]:
+    """The cells (scenario x point) of the main design, in run order."""
+    if exp.points:
+        numbered = exp.sampler != "factorial"
+        by_label = dict(exp.scenarios)
+        return [(label, by_label[label], p.params, sample_label(p, numbered), p.index,
+                 p.clipped) for label, pts in exp.points for p in pts]
     if exp.grid:
         paths = [p for p, _ in exp.grid]
         points = [tuple(zip(paths, combo, strict=True))
                   for combo in itertools.product(*(vals for _, vals in exp.grid))]
     else:
         points = [()]
-    tasks = list(_tasks_for(exp, "grid", points, exp.replications))
-    if exp.sensitivity_replications > 0:
+    return [(label, sc, params, _point_label(params), None, ())
+            for label, sc in exp.scenarios for params in points]
+
+
+def expand(exp: Experiment, replications: int | None = None,
+           start: int = 0) -> list[RunTask]:
+    """Every run of the experiment, in a fixed order.
+
+    `replications` (default: the experiment's) and `start` select the
+    replications start..replications-1 of the main design: auto replications
+    expand round by round. The one-at-a-time sensitivity sweep keeps its own
+    count and comes with the first round.
+    """
+    upto = exp.replications if replications is None else replications
+    tasks = list(_tasks_for(exp, exp.design(), main_cells(exp), range(start, upto)))
+    if exp.sensitivity_replications > 0 and start == 0:
         base = exp.scenarios[0][1]
         sweep = [()] + [((path, value),) for path, value in sensitivity_points(base)]
-        tasks += _tasks_for(exp, "sensitivity", sweep, exp.sensitivity_replications)
+        cells: list[Cell] = [(label, sc, params, _point_label(params), None, ())
+                             for label, sc in exp.scenarios for params in sweep]
+        tasks += _tasks_for(exp, "sensitivity", cells, range(exp.sensitivity_replications))
     return tasks
 
 

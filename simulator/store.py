@@ -111,6 +111,12 @@ class ResultsStore:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def set_meta(self, key: str, value: Any) -> None:
+        """Record a JSON value under `key` (e.g. the achieved CI half-widths of a batch)."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            (key, json.dumps(value, sort_keys=True)))
+
     def claim(self, fingerprint: str, description: dict[str, Any], resume: bool) -> None:
         """Tie the file to one experiment; refuse to mix two."""
         existing = self.meta("fingerprint")
