@@ -21,7 +21,7 @@ from typing import Any
 
 from simulator.config import Scenario
 from simulator.sensitivity import assumed_parameters
-from simulator.store import METRIC_NAMES, ResultsStore, StoreError
+from simulator.store import METRIC_NAMES, ResultsStore, StoreError, params_key, value_key
 
 Row = dict[str, Any]
 GroupKey = tuple[str, str, str]  # (scenario, point, strategy)
@@ -31,10 +31,26 @@ KEY_METRICS: tuple[tuple[str, str], ...] = (
     ("reputation_end", "trust end"), ("trust_dip", "trust dip"),
     ("negative_posts", "neg. posts"), ("sharers", "sharers"), ("reach", "reach"))
 KEY_METRICS_NOTE = ("trust: a higher end and a smaller dip are better; "
-                    "attention (negative posts, sharers, reach): lower is better")
+                    "attention (negative posts, sharers, reach): lower is better; "
+                    "trust differences are index points (the index crosses 0, so no %); "
+                    "'no clear difference': the 95% interval contains 0")
 
 #: outcomes where higher is better (the trust index); every other outcome is better lower
 HIGHER_IS_BETTER = frozenset({"reputation_end", "reputation_min", "trust_start", "trust_30d"})
+#: outcomes on a ratio scale (counts and durations, zero means none): only for these is a
+#: difference "% of the baseline" meaningful. The trust index crosses zero and is read in
+#: index points (+6.22 on a baseline of -1.6 is not "-382%"); shares are read in points too.
+PERCENT_METRICS = frozenset({
+    "negative_posts", "sharers", "participants_outside", "reach", "peak_hourly_negative",
+    "media_pickups", "defences", "deletions", "deletions_noticed", "duration_h",
+    "time_to_peak_h"})
+#: clock times that stay empty when the moment never came (never detected, never answered)
+NEVER_LABELS = {"first_response_at_h": "never responded", "detected_at_h": "never detected",
+                "first_media_at_h": "no media story"}
+NO_CLEAR_DIFFERENCE = "no clear difference"
+#: the trust index and its derivatives: differences are read in index points
+TRUST_METRICS = frozenset({"reputation_end", "reputation_min", "trust_start", "trust_dip",
+                           "trust_30d"})
 
 
 def rank_key(summary: Mapping[str, Any]) -> tuple[float, float]:
@@ -96,31 +112,59 @@ def strategy_order(rows: Iterable[Row], baseline: str | None = None) -> list[str
 
 
 # ---- summaries --------------------------------------------------------------------------
-def summarise(rows: Iterable[Row], metrics: Sequence[str] | None = None) -> list[Row]:
-    """One row per (scenario, point, strategy, metric) of the grid design.
+def policy_params(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy parameters of a run (strategy settings as experiment axes); {} in old files."""
+    value = row.get("policy_params") or {}
+    return json.loads(value) if isinstance(value, str) else dict(value)
+
+
+def _group_order(rows: Iterable[Row]) -> list[GroupKey]:
+    """(scenario, point, strategy) keys: scenarios by name, points numerically, strategies
+    in the rows' (the experiment's) order."""
+    rank: dict[str, int] = {}
+    params: dict[GroupKey, Mapping[str, Any]] = {}
+    for r in rows:
+        rank.setdefault(r["strategy"], len(rank))
+        params.setdefault((r["scenario"], r["point"], r["strategy"]), r.get("params") or {})
+    return sorted(params, key=lambda k: (k[0], params_key(params[k]), k[1], rank[k[2]]))
+
+
+def summarise(rows: Iterable[Row], metrics: Sequence[str] | None = None,
+              design: str = "grid") -> list[Row]:
+    """One row per (scenario, point, strategy, metric) of one design (default the grid).
 
     Failed runs are not averaged in (their metrics are missing); each row
     carries `failed`, the number of failed runs of its group, so a strategy
-    that crashes often is not mistaken for one that does well.
+    that crashes often is not mistaken for one that does well. `missing`
+    counts the successful runs without a value (for a clock time such as the
+    first response: the runs where it never came); the mean and its interval
+    are over the others only, so they must be read next to it. `half_width`
+    is the achieved half-width of the 95% interval.
     """
+    rows = _grid_rows(rows, design)
     groups: dict[GroupKey, list[Row]] = defaultdict(list)
     failed: dict[GroupKey, int] = defaultdict(int)
-    params: dict[GroupKey, dict[str, Any]] = {}
-    for r in _grid_rows(rows):
+    first: dict[GroupKey, Row] = {}
+    for r in rows:
         key = (r["scenario"], r["point"], r["strategy"])
-        params.setdefault(key, dict(r.get("params") or {}))
+        first.setdefault(key, r)
         if r.get("status") == "ok":
             groups[key].append(r)
         else:
             failed[key] += 1
-            groups.setdefault(key, [])
     out: list[Row] = []
-    for key in groups:  # the rows' order: the experiment's own order of strategies
+    for key in _group_order(rows):
+        ok = groups.get(key, [])
         for metric in _metrics(metrics):
-            values = [r[metric] for r in groups[key] if r.get(metric) is not None]
+            values = [r[metric] for r in ok if r.get(metric) is not None]
+            stats = mean_ci(values)
             out.append({"scenario": key[0], "point": key[1], "strategy": key[2],
-                        "metric": metric, **mean_ci(values), "failed": failed[key],
-                        "params": params[key]})
+                        "metric": metric, **stats,
+                        "half_width": (stats["ci_high"] - stats["ci_low"]) / 2,
+                        "missing": len(ok) - len(values),
+                        "missing_share": (len(ok) - len(values)) / len(ok) if ok else math.nan,
+                        "failed": failed[key], "params": dict(first[key].get("params") or {}),
+                        "policy_params": policy_params(first[key])})
     return out
 
 
@@ -130,35 +174,64 @@ def failures(rows: Iterable[Row]) -> list[Row]:
     return [{k: r.get(k) for k in keep} for r in rows if r.get("status") != "ok"]
 
 
+def spans_zero(low: float, high: float) -> bool | None:
+    """Whether an interval contains 0 (no clear difference); None when it is undefined."""
+    if math.isnan(low) or math.isnan(high):
+        return None
+    return low <= 0 <= high
+
+
 def paired_differences(rows: Iterable[Row], baseline: str,
-                       metrics: Sequence[str] | None = None) -> list[Row]:
+                       metrics: Sequence[str] | None = None, design: str = "grid") -> list[Row]:
     """Strategy minus baseline, matched by replication, per (scenario, point, metric).
 
     Only replications where both runs succeeded and both have the metric are
-    paired. `relative_pct` is the mean difference in % of the baseline mean
-    over those same replications (NaN when that mean is 0).
+    paired. `spans_zero` says whether the 95% interval contains 0 (then the
+    data show no clear difference). `relative_pct` is the mean difference in %
+    of the baseline mean over those same replications, and only for counts
+    and durations (`PERCENT_METRICS`): on the trust index, which crosses zero,
+    a percentage would be meaningless or even flip the sign (NaN there).
     """
+    rows = _grid_rows(rows, design)
     by_key: dict[GroupKey, dict[int, Row]] = defaultdict(dict)
-    for r in _grid_rows(rows):
+    for r in rows:
         if r.get("status") == "ok":
             by_key[(r["scenario"], r["point"], r["strategy"])][int(r["replication"])] = r
     out: list[Row] = []
-    for (scenario, point, strategy) in by_key:
+    for (scenario, point, strategy) in _group_order(rows):
         if strategy == baseline or (scenario, point, baseline) not in by_key:
             continue
-        base, other = by_key[(scenario, point, baseline)], by_key[(scenario, point, strategy)]
+        base = by_key[(scenario, point, baseline)]
+        other = by_key.get((scenario, point, strategy), {})
+        first = next(iter(other.values()), None)
         for metric in _metrics(metrics):
             pairs = [(other[i][metric], base[i][metric]) for i in sorted(set(base) & set(other))
                      if other[i].get(metric) is not None and base[i].get(metric) is not None]
             stats = mean_ci([a - b for a, b in pairs])
             base_mean = math.fsum(b for _, b in pairs) / len(pairs) if pairs else math.nan
-            rel = stats["mean"] / base_mean * 100 if base_mean and pairs else math.nan
+            rel = (stats["mean"] / base_mean * 100
+                   if metric in PERCENT_METRICS and pairs and base_mean > 0 else math.nan)
             out.append({"scenario": scenario, "point": point, "strategy": strategy,
                         "baseline": baseline, "metric": metric, "n_pairs": stats["n"],
                         "mean_diff": stats["mean"], "ci_low": stats["ci_low"],
                         "ci_high": stats["ci_high"], "sd": stats["sd"],
-                        "baseline_mean": base_mean, "relative_pct": rel})
+                        "half_width": (stats["ci_high"] - stats["ci_low"]) / 2,
+                        "spans_zero": spans_zero(stats["ci_low"], stats["ci_high"]),
+                        "baseline_mean": base_mean, "relative_pct": rel,
+                        "params": dict((first or {}).get("params") or {}),
+                        "policy_params": policy_params(first or {})})
     return out
+
+
+def verdict(diff: Mapping[str, Any]) -> str:
+    """A paired difference in words: better, worse, or no clear difference (interval spans 0)."""
+    spans = diff.get("spans_zero")
+    if spans is None:
+        return "too few pairs"
+    if spans:
+        return NO_CLEAR_DIFFERENCE
+    good = diff["mean_diff"] * better_first(diff["metric"]) < 0
+    return "better" if good else "worse"
 
 
 # ---- sensitivity ------------------------------------------------------------------------
@@ -182,10 +255,6 @@ def _reverses(base: dict[str, float], other: dict[str, float], names: set[str]) 
     ordered = sorted(names)
     return any((base[a] - base[b]) * (other[a] - other[b]) < 0
                for i, a in enumerate(ordered) for b in ordered[i + 1:])
-
-
-def value_key(value: Any) -> tuple[int, Any]:
-    return (0, float(value)) if isinstance(value, (int, float)) else (1, str(value))
 
 
 def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
@@ -220,7 +289,8 @@ def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
     result.update(scenario=scenario, strategy=ref,
                   base={"means": base_means, "ranking": base_rank})
     per_param: dict[str, list[tuple[Any, float]]] = defaultdict(list)
-    for point in sorted(p for p in by_point if p):
+    for point in sorted((p for p in by_point if p),
+                        key=lambda p: (params_key(by_point[p][0].get("params")), p)):
         group = by_point[point]
         (param, value), = group[0]["params"].items()
         means = _means(group, metric)
@@ -270,50 +340,120 @@ def ci_cell(mean: float, low: float, high: float, signed: bool = False) -> str:
     return f"{sign}{fmt(mean)} [{fmt(low)}, {fmt(high)}]"
 
 
+def _is_number(cell: str) -> bool:
+    return bool(cell) and (cell[0].isdigit() or cell[0] in "+-") and cell != "-"
+
+
 def _table(header: list[str], body: list[list[str]]) -> list[str]:
+    """Columns of numbers align right (to compare them), columns of words left (to read them)."""
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
-    line = lambda row: "  ".join(c.ljust(w) if i == 0 else c.rjust(w)  # noqa: E731
-                                 for i, (c, w) in enumerate(zip(row, widths, strict=True)))
+    numeric = [any(_is_number(row[i]) for row in body) for i in range(len(header))]
+    line = lambda row: "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)  # noqa: E731
+                                 for i, (c, w) in enumerate(zip(row, widths,
+                                                                strict=True))).rstrip()
     return [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in body)]
 
 
+def point_order(rows: Iterable[Row]) -> list[tuple[str, str]]:
+    """(scenario, point) pairs of summary or difference rows, points in numeric order."""
+    params: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for r in rows:
+        params.setdefault((r["scenario"], r["point"]), r.get("params") or {})
+    return sorted(params, key=lambda k: (k[0], params_key(params[k]), k[1]))
+
+
+def _never(stats: Mapping[str, Any] | None) -> str:
+    """'53 of 100 (53%)': the runs without a value, out of the successful ones."""
+    if stats is None:
+        return "-"
+    total = stats["n"] + stats["missing"]
+    return f"{stats['missing']} of {total} ({100 * stats['missing_share']:.0f}%)" if total else "-"
+
+
+def means_table(summary_rows: Sequence[Row], scenario: str, point: str,
+                baseline: str | None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of one point's means [95% CI] of the key metrics, baseline first."""
+    here = [r for r in summary_rows if (r["scenario"], r["point"]) == (scenario, point)]
+    stats = {(r["strategy"], r["metric"]): r for r in here}
+    body = []
+    for s in strategy_order(here, baseline):
+        first = next(r for r in here if r["strategy"] == s)
+        n = max((r["n"] for r in here if r["strategy"] == s), default=0)
+        cells = [ci_cell(st["mean"], st["ci_low"], st["ci_high"]) if st else "-"
+                 for st in (stats.get((s, m)) for m, _ in KEY_METRICS)]
+        fails = f" ({first['failed']} failed)" if first["failed"] else ""
+        body.append([s + fails, str(n), *cells])
+    return ["strategy", "n", *(h for _, h in KEY_METRICS)], body
+
+
+def relative_cell(diff: Mapping[str, Any]) -> str:
+    """'-8% of baseline' for counts; 'index points' for trust, where % would mislead."""
+    if diff["metric"] not in PERCENT_METRICS:
+        return "index points" if diff["metric"] in TRUST_METRICS else ""
+    rel = diff["relative_pct"]
+    return "" if rel is None or math.isnan(rel) else f"{rel:+.0f}% of baseline"
+
+
+def paired_table(diffs: Sequence[Row], scenario: str, point: str,
+                 metrics: Sequence[tuple[str, str]] = KEY_METRICS
+                 ) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of one point's paired differences: one row per strategy and outcome.
+
+    Every difference is read in words too: an interval that spans 0 says
+    "no clear difference" rather than leaving a reader to spot the signs.
+    """
+    here = {(r["strategy"], r["metric"]): r for r in diffs
+            if (r["scenario"], r["point"]) == (scenario, point)}
+    body = []
+    for s in dict.fromkeys(r["strategy"] for r in diffs
+                           if (r["scenario"], r["point"]) == (scenario, point)):
+        for i, (m, label) in enumerate(metrics):
+            d = here.get((s, m))
+            if d is None:
+                continue
+            body.append([s if i == 0 else "", label, str(d["n_pairs"]),
+                         ci_cell(d["mean_diff"], d["ci_low"], d["ci_high"], True),
+                         relative_cell(d), verdict(d)])
+    return ["strategy", "outcome", "pairs", "difference [95% CI]", "relative", "reading"], body
+
+
+def response_table(summary_rows: Sequence[Row], scenario: str, point: str,
+                   baseline: str | None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of detection and first-response times, with the runs where they
+    never came: a mean over the runs that responded says nothing without that share."""
+    here = [r for r in summary_rows if (r["scenario"], r["point"]) == (scenario, point)]
+    stats = {(r["strategy"], r["metric"]): r for r in here}
+    body = []
+    for s in strategy_order(here, baseline):
+        det, resp = stats.get((s, "detected_at_h")), stats.get((s, "first_response_at_h"))
+        if det is None and resp is None:
+            continue
+        cells = []
+        for st in (det, resp):
+            cells += ["-", "-", "-"] if st is None else [
+                fmt(st["median"]), ci_cell(st["mean"], st["ci_low"], st["ci_high"]), _never(st)]
+        body.append([s, *cells])
+    return ["strategy", "detected: median h", "mean h [95% CI]", "never detected",
+            "1st response: median h", "mean h [95% CI]", "never responded"], body
+
+
 def format_table(summary_rows: Sequence[Row], diffs: Sequence[Row]) -> str:
-    """Plain-text tables per scenario and point: means [95% CI], then paired differences."""
-    keys = [m for m, _ in KEY_METRICS]
-    stats = {(r["scenario"], r["point"], r["strategy"], r["metric"]): r for r in summary_rows}
-    dstats = {(r["scenario"], r["point"], r["strategy"], r["metric"]): r for r in diffs}
+    """Plain-text tables per scenario and point (points in numeric order): means [95% CI],
+    paired differences in long form with their reading, and response times with the share
+    of runs that never responded."""
     baseline = diffs[0]["baseline"] if diffs else None
     blocks: list[str] = []
-    for scenario, point in sorted({(r["scenario"], r["point"]) for r in summary_rows}):
-        here = [r for r in summary_rows if (r["scenario"], r["point"]) == (scenario, point)]
-        strategies = strategy_order(here, baseline)
+    for scenario, point in point_order(summary_rows):
         title = f"scenario {scenario}" + (f"  |  {point}" if point else "")
-        body = []
-        for s in strategies:
-            first = next(r for r in here if r["strategy"] == s)
-            n = max((r["n"] for r in here if r["strategy"] == s), default=0)
-            cells = [ci_cell(st["mean"], st["ci_low"], st["ci_high"]) if st else "-"
-                     for st in (stats.get((scenario, point, s, m)) for m in keys)]
-            fails = f" ({first['failed']} failed)" if first["failed"] else ""
-            body.append([s + fails, str(n), *cells])
-        lines = [title, *_table(["strategy", "n", *(h for _, h in KEY_METRICS)], body)]
-        dbody = []
-        for s in strategies:
-            cells = []
-            for m in keys:
-                d = dstats.get((scenario, point, s, m))
-                if d is None:
-                    cells.append("")
-                    continue
-                rel = "" if math.isnan(d["relative_pct"]) else f" {d['relative_pct']:+.0f}%"
-                cells.append(ci_cell(d["mean_diff"], d["ci_low"], d["ci_high"], True) + rel)
-            if any(cells):
-                n = max(dstats[(scenario, point, s, m)]["n_pairs"] for m in keys
-                        if (scenario, point, s, m) in dstats)
-                dbody.append([s, str(n), *cells])
-        if dbody:
-            lines += ["", f"paired difference vs {baseline} (mean [95% CI], % of baseline)",
-                      *_table(["strategy", "pairs", *(h for _, h in KEY_METRICS)], dbody)]
+        lines = [title, *_table(*means_table(summary_rows, scenario, point, baseline))]
+        head, body = paired_table(diffs, scenario, point)
+        if body:
+            lines += ["", f"paired difference vs {baseline} (same seeds; mean [95% CI])",
+                      *_table(head, body)]
+        head, body = response_table(summary_rows, scenario, point, baseline)
+        if body:
+            lines += ["", "response times (means over the runs where it happened)",
+                      *_table(head, body)]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + (f"\n\n{KEY_METRICS_NOTE}" if blocks else "")
 
@@ -330,47 +470,3 @@ def load_results(path: str | Path) -> tuple[ResultsStore, dict[str, Any]]:
     store = ResultsStore(file)
     text = store.meta("experiment")
     return store, (json.loads(text) if text else {})
-
-
-def _flat_params(rows: Iterable[Row]) -> list[Row]:
-    """Rows with `params` spread into columns; non-scalar values as JSON text for Parquet."""
-    out = []
-    for r in rows:
-        row = {k: v for k, v in r.items() if k not in ("params", "hourly")}
-        for k, v in (r.get("params") or {}).items():
-            row[k] = v if v is None or isinstance(v, (bool, int, float, str)) else json.dumps(v)
-        row["params"] = json.dumps(r.get("params") or {}, sort_keys=True)
-        out.append(row)
-    return out
-
-
-def export(rows: Iterable[Row], summary: Sequence[Row], out_dir: str | Path,
-           hourly: Iterable[Sequence[Any]] | None = None) -> list[Path]:
-    """Write summary.csv, runs.parquet and hourly.parquet for pandas, R or a spreadsheet.
-
-    `hourly` is (run_id, hour, negative, reach, reputation) tuples, e.g.
-    `ResultsStore.hourly()`; by default the rows' own `hourly` lists are used
-    (rows straight from `run_task`). Parameter columns that mix types across
-    rows are written as text, since Parquet columns have one type.
-    """
-    import pandas as pd
-
-    rows = list(rows)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if hourly is None:
-        hourly = [(r["run_id"], h, *vals) for r in rows for h, vals in
-                  enumerate(r.get("hourly") or [])]
-    summary_df = pd.DataFrame(_flat_params(summary))
-    runs = pd.DataFrame(_flat_params(rows))
-    for col in [c for c in runs.columns if pd.api.types.is_object_dtype(runs[c])]:
-        kinds = {type(v) for v in runs[col] if v is not None and v == v}
-        if len(kinds) > 1:
-            runs[col] = [None if v is None else str(v) for v in runs[col]]
-    hourly_df = pd.DataFrame(list(hourly),
-                             columns=["run_id", "hour", "negative", "reach", "reputation"])
-    paths = [out / "summary.csv", out / "runs.parquet", out / "hourly.parquet"]
-    summary_df.to_csv(paths[0], index=False)
-    runs.to_parquet(paths[1], index=False)
-    hourly_df.to_parquet(paths[2], index=False)
-    return paths

@@ -10,8 +10,9 @@ so a resume with a different experiment is refused instead of mixing results.
 from __future__ import annotations
 
 import json
+import numbers
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,26 @@ CREATE TABLE IF NOT EXISTS hourly (
     PRIMARY KEY (run_id, hour)
 );
 """
+
+
+def value_key(value: Any) -> tuple[int, Any]:
+    """Sort key that puts numbers in numeric order (15, 60, 240, not 15, 240, 60), then text."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return (0, float(value))
+    return (1, str(value))
+
+
+def params_key(params: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    """Sort key of a grid or policy point: each parameter's name, then its value numerically.
+
+    The base point (no parameters) comes first. The store, every table and
+    plot sort points with this key, so 15, 60, 240 read in that order everywhere.
+    """
+    return tuple((str(k), value_key(v)) for k, v in (params or {}).items())
+
+
+#: error text of a run lost to the machinery (its worker died), not to its own simulation
+LOST_PREFIX = "worker lost: "
 
 
 class StoreError(ValueError):
@@ -137,8 +158,14 @@ class ResultsStore:
 
     # ---- writing ------------------------------------------------------------------------
     def done_ids(self) -> set[str]:
-        """Runs that finished (ok or failed with a recorded error): never recomputed."""
-        return {r[0] for r in self.db.execute("SELECT run_id FROM runs")}
+        """Runs that finished (ok, or their own simulation failed): never recomputed.
+
+        A run lost to the machinery (its worker died) is not done: `--resume` runs it again.
+        """
+        return {r[0] for r in self.db.execute(
+            "SELECT run_id FROM runs WHERE NOT (status = 'error' AND "
+            "substr(COALESCE(error, ''), 1, ?) = ?)",
+            (len(LOST_PREFIX), LOST_PREFIX))}
 
     def add(self, results: Iterable[dict[str, Any]]) -> int:
         """Store finished runs (row dicts with an optional `hourly` list) in one transaction."""
@@ -172,7 +199,8 @@ class ResultsStore:
         """Tidy rows: one dict per run, grid parameters as their own keys.
 
         Strategies come in the order the experiment declared them (the
-        baseline is usually first), so tables and plots read as written.
+        baseline is usually first), so tables and plots read as written;
+        grid points in numeric order of their values, not as text.
         """
         text = self.meta("experiment")
         declared = json.loads(text).get("strategy_order", []) if text else []
@@ -187,7 +215,7 @@ class ResultsStore:
             row["params"] = params
             row.update(params)
             out.append(row)
-        out.sort(key=lambda r: (r["design"], r["scenario"], r["point"],
+        out.sort(key=lambda r: (r["design"], r["scenario"], params_key(r["params"]), r["point"],
                                 rank.get(r["strategy"], len(rank)), r["strategy"],
                                 r["replication"]))
         yield from out

@@ -305,41 +305,30 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    """Run an experiment, then print, export and plot its `Results` (what a notebook gets)."""
     from pathlib import Path
 
     import scenarios
-    from simulator import analysis
-    from simulator.runner import run_batch
+    from simulator.results import Results
 
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers must be at least 1, got {args.workers}")
     experiment = scenarios.load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("stormdrill-results") / experiment.name
-    rows = run_batch(experiment, workers=args.workers, scheduler=args.scheduler, out=out,
-                     resume=args.resume, progress=not args.quiet)
-    from simulator.plots import plot_all
-
-    summary = analysis.summarise(rows)
-    baseline = experiment.baseline or experiment.strategies[0][0]
-    diffs = analysis.paired_differences(rows, baseline)
-    print(analysis.format_table(summary, diffs))
-    if any(r["design"] == "sensitivity" for r in rows):
-        sens = analysis.sensitivity(rows, baseline=baseline)
-        flips = sens.get("flipping") or []
-        print("\nsensitivity (one at a time, every [A] assumption at both ends of its range): "
-              + (f"the ranking of strategies on trust changes with "
-                 f"{', '.join(map(str, flips))}"
-                 if flips else "no assumption changes the ranking of strategies on trust"))
-    store, _ = analysis.load_results(out)
-    with store:
-        analysis.export(rows, summary, out, hourly=store.hourly())
-    plot_all(out, out / "plots", baseline=baseline)
-    failed = sum(1 for r in rows if r["status"] != "ok")
+    results = Results.run(experiment, workers=args.workers, scheduler=args.scheduler, out=out,
+                          resume=args.resume, progress=not args.quiet)
+    print(results.table())
+    note = results.sensitivity_note()
+    if note:
+        print(f"\n{note}")
+    results.export(out)
+    results.plot(out / "plots")
+    failed = len(results.failures())
     if failed:
         print(f"{failed} runs failed; their errors are in {out / 'results.sqlite'}",
               file=sys.stderr)
-    print(f"results: {out}/ (results.sqlite, summary.csv, runs.parquet, plots/); "
-          f"report: stormdrill report {out} -o report.html")
+    print(f"results: {out}/ (results.sqlite, summary.csv, paired.csv, runs.parquet, "
+          f"hourly.parquet, plots/); report: stormdrill report {out} -o report.html")
     return 0
 
 
@@ -440,15 +429,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "report": _report, "play": _play, "resume": _resume, "console": _console}
     import scenarios
     from simulator.actions import ActionError
+    from simulator.executors import RunsLost, SchedulerError
     from simulator.netio import NetworkFileError
     from simulator.runner import BatchInterrupted
     from simulator.store import StoreError
 
     try:
         return handlers[args.command](args)
-    except (scenarios.FileError, NetworkFileError, ActionError, StoreError) as err:
+    except (scenarios.FileError, NetworkFileError, ActionError, StoreError,
+            SchedulerError) as err:
         print(str(err), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except RunsLost as err:  # the batch ran, but not every run: not a success
+        print(f"stormdrill: {err}", file=sys.stderr)
+        return 1
     except BatchInterrupted as err:
         print(f"stormdrill: {err}; continue with --resume", file=sys.stderr)
         return 130

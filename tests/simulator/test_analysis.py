@@ -12,6 +12,7 @@ import pytest
 from scipy import stats
 
 from simulator import analysis
+from simulator.results import Results
 from simulator.store import METRIC_NAMES, ResultsStore
 
 
@@ -112,13 +113,17 @@ def test_export_writes_files_that_load_back(tmp_path: Path) -> None:
         stored = list(store.rows())
         hourly = list(store.hourly())
     summary = analysis.summarise(stored)
-    paths = analysis.export(stored, summary, tmp_path / "out", hourly)
-    assert [p.name for p in paths] == ["summary.csv", "runs.parquet", "hourly.parquet"]
+    paths = Results.from_rows(stored, hourly=hourly).export(tmp_path / "out")
+    assert [p.name for p in paths] == ["summary.csv", "paired.csv", "runs.parquet",
+                                       "hourly.parquet"]
     assert len(pd.read_csv(paths[0])) == len(summary)
-    runs = pd.read_parquet(paths[1])
+    assert set(pd.read_csv(paths[1])["strategy"]) == {"b"}  # paired to the first strategy
+    runs = pd.read_parquet(paths[2])
     assert len(runs) == len(rows) and "plan.approval_delay_h" in runs.columns
     assert runs["plan.coverage"].dropna().tolist() == ['["24/7"]']
-    assert len(pd.read_parquet(paths[2])) == 2 * len(rows)
+    hourly_back = pd.read_parquet(paths[3])
+    assert len(hourly_back) == 2 * len(rows)
+    assert list(hourly_back.columns) == ["run_id", "hour", "negative", "reach", "trust"]
 
 
 def test_trust_ranks_higher_first_and_attention_lower_first() -> None:
