@@ -1,29 +1,112 @@
 """Where runs execute: in this process, a local process pool, or a Dask cluster.
 
 All three take chunks of `RunTask`s and hand back result rows as chunks
-finish. A worker that dies (segfault, OOM kill) fails only its own runs: the
-chunks it held are retried one run per chunk in a fresh pool, and a run that
-kills its worker again is recorded as failed with the reason.
+finish. A run's own failure (its simulation raised) is a row with its error
+and counts as done. A run lost to the machinery (its worker process died, a
+Dask worker was killed, no worker was left) is tried again a bounded number
+of times; if it still cannot run, it is recorded as *lost* (an error starting
+with `LOST_PREFIX`), which the store does not count as done, so `--resume`
+runs it again.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ctypes
+import logging
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from simulator.batch import RunTask, chunked, failed_rows, run_chunk
+from simulator.store import LOST_PREFIX
 
 Rows = list[dict[str, Any]]
+log = logging.getLogger(__name__)
+
+#: how many times a chunk is submitted again after its Dask worker died
+DASK_RETRIES = 2
+#: seconds to reach a Dask scheduler: an unreachable address fails fast, not after minutes
+CONNECT_TIMEOUT_S = 5.0
+#: seconds a Dask cluster may have no worker at all before the unfinished runs are lost
+NO_WORKER_TIMEOUT_S = 60.0
+#: pool breaks a run may be caught in (while it ran) before it runs alone, where a break is
+#: blamed on it alone
+STRIKES_BEFORE_ALONE = 2
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the batch cleanly."""
+class SchedulerError(ValueError):
+    """A Dask scheduler address that is malformed, unreachable or has no workers."""
+
+
+class RunsLost(Exception):
+    """Runs that could not run because their workers kept dying.
+
+    Raised after every other run is finished (and saved, with a store): the
+    lost runs are recorded with the reason and `--resume` runs them again.
+    """
+
+    def __init__(self, lost: int, total: int, path: Path | None,
+                 rows: list[dict[str, Any]]) -> None:
+        self.lost, self.total, self.path, self.rows = lost, total, path, rows
+        where = f"; every other run is saved in {path}" if path else ""
+        super().__init__(f"{lost} of {total} runs could not run because their worker "
+                         f"process died (killed or crashed){where}; run the same command "
+                         "with --resume to retry them")
+
+
+def lost_rows(tasks: Sequence[RunTask], why: str) -> Rows:
+    """Rows of runs the machinery lost: failed now, run again by `--resume`."""
+    return failed_rows(tasks, LOST_PREFIX + why)
+
+
+def is_lost(row: dict[str, Any]) -> bool:
+    return row.get("status") == "error" and str(row.get("error") or "").startswith(LOST_PREFIX)
+
+
+# ---- pool workers die with their parent -------------------------------------------------
+def _watch_parent(parent: int) -> None:
+    """Exit once the parent is gone (portable fallback for PR_SET_PDEATHSIG)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _worker_init(parent: int) -> None:
+    """Set up a pool worker: no Ctrl-C (the parent stops the batch), die with the parent.
+
+    Without this a kill -9 of the batch leaves its workers running for ever
+    (reparented to init). On Linux the kernel kills the worker with its parent
+    (PR_SET_PDEATHSIG); elsewhere, and should that fail, a thread polls the
+    parent's pid. The getppid check covers a parent that died before prctl.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL),
+                                                    0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent",
+                     daemon=True).start()
 
 
 def default_workers() -> int:
@@ -57,64 +140,228 @@ def warm_up(tasks: Sequence[RunTask]) -> None:
 
 
 def run_pool(tasks: Sequence[RunTask], workers: int) -> Iterator[Rows]:
-    """Run on a local process pool; survive workers that die.
+    """Run on a local process pool; a worker that dies costs a retry, not runs.
 
-    When a worker dies, every unfinished run of that pool is a suspect. The
-    suspects run again one per chunk; if a pool breaks a second time they run
-    in a one-worker pool, where the run that breaks it is the first unfinished
-    one: that run is recorded as failed, and the others go on.
+    At most `workers` chunks are in flight, so when a worker dies (and the
+    pool with it) the unfinished chunks are the ones that were running: their
+    runs get a strike and run again, one per chunk, in a fresh pool of full
+    width, while the rest of the batch goes on in normal chunks. A run caught
+    in `STRIKES_BEFORE_ALONE` breaks runs alone; if the pool breaks then, the
+    run is the cause (or was killed again) and is recorded as lost, so a run
+    that kills its worker every time costs a few pool breaks, not the batch.
     """
     if os.name == "posix":
         warm_up(tasks)
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    queue = chunked(tasks, workers)
-    attempt = 0
-    while queue:
-        isolate = attempt >= 2
-        broken: list[tuple[int, list[RunTask]]] = []
-        pool = ProcessPoolExecutor(max_workers=1 if isolate else workers, mp_context=ctx,
-                                   initializer=_ignore_sigint)
+    todo: deque[list[RunTask]] = deque(chunked(tasks, workers))
+    alone: deque[RunTask] = deque()
+    strikes: dict[str, int] = {}
+    while todo or alone:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                   initializer=_worker_init, initargs=(os.getpid(),))
         try:
-            pending: dict[Future[Rows], tuple[int, list[RunTask]]] = {
-                pool.submit(run_chunk, chunk): (i, chunk) for i, chunk in enumerate(queue)}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    order, chunk = pending.pop(fut)
-                    try:
-                        rows = fut.result()
-                    except BrokenProcessPool:
-                        broken.append((order, chunk))
-                        continue
-                    yield rows
+            if (yield from _run_alone(pool, alone)):
+                continue
+            broken = yield from _run_wide(pool, todo, workers)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-        broken.sort(key=lambda item: item[0])
-        suspects = [[t] for _, chunk in broken for t in chunk]
-        if isolate and suspects:
-            yield failed_rows(suspects[0], "worker process died while running this run "
-                              "(killed or crashed)")
-            suspects = suspects[1:]
-        queue = suspects
-        attempt = attempt + 1 if suspects else attempt
+        struck = [t for chunk in broken for t in chunk]
+        if struck:
+            log.warning("a worker process died; %d runs that were running will run again "
+                        "in a fresh pool", len(struck))
+        for task in reversed(struck):  # retried first, in their order
+            strikes[task.run_id] = strikes.get(task.run_id, 0) + 1
+            if strikes[task.run_id] >= STRIKES_BEFORE_ALONE:
+                alone.appendleft(task)
+            else:
+                todo.appendleft([task])
 
 
-def run_dask(tasks: Sequence[RunTask], address: str) -> Iterator[Rows]:
-    """Run on a Dask distributed cluster at `address` (e.g. tcp://host:8786)."""
-    from distributed import Client, as_completed
+def _run_alone(pool: ProcessPoolExecutor, alone: deque[RunTask]) -> Iterator[Rows]:
+    """Run suspects one at a time on an otherwise idle pool; True if one broke it."""
+    while alone:
+        task = alone.popleft()
+        try:
+            rows = pool.submit(run_chunk, [task]).result()
+        except BrokenProcessPool:
+            yield lost_rows([task], f"the worker process died while running this run "
+                            f"{STRIKES_BEFORE_ALONE + 1} times (killed or crashed)")
+            return True
+        yield rows
+    return False
 
-    client = Client(address, timeout="20s")
-    try:
-        workers = max(1, len(client.scheduler_info().get("workers", {})))
-        chunks = chunked(tasks, workers)
-        futures = client.map(run_chunk, chunks, pure=False)
-        by_key = {f.key: chunk for f, chunk in zip(futures, chunks, strict=True)}
-        for fut in as_completed(futures):
+
+def _run_wide(pool: ProcessPoolExecutor, todo: deque[list[RunTask]],
+              workers: int) -> Iterator[Rows]:
+    """Run `todo` with `workers` chunks in flight until done or the pool breaks.
+
+    Returns the chunks that were running when the pool broke (empty if none).
+    """
+    in_flight: dict[Future[Rows], list[RunTask]] = {}
+    broken: list[list[RunTask]] = []
+    pool_ok = True
+    while True:
+        while pool_ok and todo and len(in_flight) < workers:
+            chunk = todo.popleft()
             try:
-                yield fut.result()
-            except Exception as exc:  # KilledWorker and friends: record, go on
-                yield failed_rows(by_key[fut.key], f"dask worker failed: "
-                                  f"{type(exc).__name__}: {exc}")
+                in_flight[pool.submit(run_chunk, chunk)] = chunk
+            except BrokenProcessPool:  # broke before this chunk started: it keeps no strike
+                todo.appendleft(chunk)
+                pool_ok = False
+        if not in_flight:
+            return broken
+        finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+        results = []
+        for fut in finished:
+            chunk = in_flight.pop(fut)
+            try:
+                results.append(fut.result())
+            except BrokenProcessPool:
+                broken.append(chunk)
+                pool_ok = False
+        yield from results
+
+
+# ---- Dask ------------------------------------------------------------------------------
+_ADDRESS_HINT = "a Dask scheduler address has the form tcp://host:port (default port 8786)"
+
+
+def check_address(address: str) -> None:
+    """Refuse a malformed scheduler address before any connection is tried.
+
+    Checked here, not left to `Client`: a Client that fails on a malformed
+    address blocks for 10 s on garbage collection and prints a traceback.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    where = f"Dask scheduler {address!r}"
+    if not address.strip():
+        raise SchedulerError(f"{where}: empty address; {_ADDRESS_HINT}")
+    try:
+        scheme, location = parse_address(address, strict=False)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r}, expected one of "
+                             f"{', '.join(sorted(backends))}")
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host or not 0 < int(port) < 65536:
+                raise ValueError("expected a host and a port from 1 to 65535")
+    except (ValueError, TypeError) as exc:
+        raise SchedulerError(f"{where}: not a valid address ({exc}); {_ADDRESS_HINT}, "
+                             "e.g. tcp://10.0.0.5:8786") from None
+
+
+async def _identity(address: str, timeout: float) -> Any:
+    """What the peer at `address` says it is (a Dask scheduler answers {'type': 'Scheduler'})."""
+    from distributed.comm import connect as comm_connect
+
+    comm = await comm_connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Any:
+    """A `distributed.Client` for `address`, or a SchedulerError saying what is wrong.
+
+    The peer is asked who it is first, on a private event loop with a hard
+    timeout: a Client that fails to start blocks for 10 s when collected and
+    prints a traceback, and a peer that accepts and never answers would hang.
+    """
+    from distributed import Client
+
+    check_address(address)
+    where = f"Dask scheduler {address!r}"
+    hint = ("check that `dask scheduler` is running there and reachable from this machine; "
+            + _ADDRESS_HINT)
+    try:
+        with ThreadPoolExecutor(1) as thread:  # asyncio.run needs a thread with no loop
+            reply = thread.submit(asyncio.run, asyncio.wait_for(
+                _identity(address, timeout), timeout)).result()
+        kind = reply.get("type") if isinstance(reply, dict) else None
+        if kind != "Scheduler":
+            raise SchedulerError(f"{where}: the peer there is not a Dask scheduler (it says "
+                                 f"it is {kind or 'nothing known'}); {hint}")
+        return Client(address, timeout=f"{timeout}s", set_as_default=False)
+    except SchedulerError:
+        raise
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"{where}: could not connect within {timeout:g} s"
+                             f"{f' ({exc})' if str(exc) else ''}; {hint}") from None
+    except Exception as exc:  # a peer that answers, but not as a scheduler
+        raise SchedulerError(f"{where}: the peer there did not answer as a Dask scheduler "
+                             f"({type(exc).__name__}: {exc}); {hint}") from None
+
+
+def run_dask(tasks: Sequence[RunTask], address: str, retries: int = DASK_RETRIES,
+             connect_timeout: float = CONNECT_TIMEOUT_S,
+             no_worker_timeout: float = NO_WORKER_TIMEOUT_S) -> Iterator[Rows]:
+    """Run on a Dask distributed cluster at `address` (e.g. tcp://host:8786).
+
+    Dask's own `retries` covers a chunk that raised; a chunk whose worker died
+    (KilledWorker) is submitted again here, up to `retries` times, because
+    Dask's retries do not apply to it. A chunk that still fails, or that waits
+    `no_worker_timeout` seconds on a cluster with no worker left, is lost.
+    """
+    from distributed import KilledWorker
+    from distributed import wait as dask_wait
+
+    client = connect(address, connect_timeout)
+    try:
+        if not client.nthreads():
+            log.warning("no worker at the Dask scheduler %s yet; waiting up to %g s",
+                        address, no_worker_timeout)
+            try:
+                client.wait_for_workers(1, timeout=no_worker_timeout)
+            except TimeoutError:
+                raise SchedulerError(
+                    f"Dask scheduler {address!r}: no worker joined within "
+                    f"{no_worker_timeout:g} s; start workers with `dask worker "
+                    f"{address}`") from None
+        threads = max(1, sum(client.nthreads().values()))
+        pending: dict[Any, tuple[list[RunTask], int]] = {}
+
+        def submit(chunk: list[RunTask], tries: int) -> None:
+            pending[client.submit(run_chunk, chunk, pure=False, retries=retries)] = (chunk,
+                                                                                     tries)
+
+        for chunk in chunked(tasks, threads):
+            submit(chunk, 0)
+        idle_since: float | None = None
+        while pending:
+            try:
+                with client.as_current():  # not made the process's default client
+                    finished = dask_wait(list(pending), timeout=min(5.0, no_worker_timeout),
+                                         return_when="FIRST_COMPLETED").done
+            except TimeoutError:
+                if client.nthreads():
+                    idle_since = None
+                    continue
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since < no_worker_timeout:
+                    continue
+                for chunk, _ in pending.values():
+                    yield lost_rows(chunk, f"no Dask worker was left for {no_worker_timeout:g}"
+                                    " s")
+                return
+            for fut in finished:
+                chunk, tries = pending.pop(fut)
+                try:
+                    rows = fut.result()
+                except KilledWorker as exc:
+                    if tries < retries:
+                        log.warning("a Dask worker died running %d runs; submitting them "
+                                    "again (retry %d of %d)", len(chunk), tries + 1, retries)
+                        submit(chunk, tries + 1)
+                        continue
+                    rows = lost_rows(chunk, f"the Dask worker running it died {tries + 1} "
+                                     f"times (KilledWorker: {exc})")
+                except Exception as exc:  # run_chunk never raises: the machinery failed
+                    rows = lost_rows(chunk, f"dask worker failed: {type(exc).__name__}: {exc}")
+                yield rows
     finally:
         client.close()
 
@@ -124,7 +371,7 @@ def execute(tasks: Sequence[RunTask], workers: int | None = None,
     """Result rows of every task, chunk by chunk, on the executor asked for."""
     if not tasks:
         return iter(())
-    if scheduler:
+    if scheduler is not None:
         return run_dask(tasks, scheduler)
     n = default_workers() if workers is None else workers
     if n <= 1:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.batch import Experiment, RunTask, as_rows, expand, task_fields
-from simulator.executors import execute
+from simulator.executors import RunsLost, execute, is_lost
 from simulator.progress import Progress
 from simulator.store import ResultsStore
 
@@ -47,6 +47,7 @@ def run_batch(experiment: Experiment, *, workers: int | None = None,
     The store's meta records `capped_hours` (when `hours` exceeds a scenario's
     duration) and, for auto replications, `auto_replications` (see
     `auto_status`); with `progress`, both are also printed to stderr.
+    Raises RunsLost (holding the rows) when runs were lost to dead workers.
     """
     store = ResultsStore(out) if out is not None else None
     rows: list[dict[str, Any]] = []
@@ -85,12 +86,21 @@ def run_batch(experiment: Experiment, *, workers: int | None = None,
                 if task is not None:
                     row.update(task_fields(task))
                 out_rows.append(row)
-            return out_rows
+            return _unless_lost(out_rows, len(every), store)
         order = {rid: i for i, rid in enumerate(every)}
-        return sorted(rows, key=lambda r: order[r["run_id"]])
+        return _unless_lost(sorted(rows, key=lambda r: order[r["run_id"]]), len(every), store)
     finally:
         if store is not None:
             store.close()
+
+
+def _unless_lost(rows: list[dict[str, Any]], total: int,
+                 store: ResultsStore | None) -> list[dict[str, Any]]:
+    """`rows`, or RunsLost when runs were lost to dead workers (saved; `--resume` reruns)."""
+    lost = sum(1 for r in rows if is_lost(r))
+    if lost:
+        raise RunsLost(lost, total, store.path if store is not None else None, rows)
+    return rows
 
 
 def _execute(tasks: list[RunTask], store: ResultsStore | None, workers: int | None,
