@@ -431,7 +431,9 @@ def response_table(summary_rows: Sequence[Row], scenario: str, point: str,
         cells = []
         for st in (det, resp):
             cells += ["-", "-", "-"] if st is None else [
-                fmt(st["median"]), ci_cell(st["mean"], st["ci_low"], st["ci_high"]), _never(st)]
+                fmt(st["median"]),
+                ci_cell(st["mean"], st["ci_low"], st["ci_high"]) if st["n"] else "-",
+                _never(st)]
         body.append([s, *cells])
     return ["strategy", "detected: median h", "mean h [95% CI]", "never detected",
             "1st response: median h", "mean h [95% CI]", "never responded"], body

@@ -8,20 +8,24 @@ can be mailed as one attachment and archived next to the results.
 
 from __future__ import annotations
 
-import math
+import ast
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator import analysis, plots
+from simulator import analysis
+from simulator.results import Results
 from tui.blocks import Block, render_html, render_md
 
 MAX_FAILED_LISTED = 200
 FIGURE_CAPTIONS = {
     "distributions": "Outcome distributions per strategy",
     "hourly": "Mean negative posts per hour with 95% bands",
-    "sweep": "Mean outcome across the delay values of the grid (95% CI bars)",
+    "sweep": "Paired difference to the baseline along each swept value (mean, 95% CI; "
+             "open markers: no clear difference)",
+    "heatmap": "Paired difference to the baseline over two swept values (blue better, red "
+               "worse; bracketed: no clear difference)",
     "tornado": "One-at-a-time sensitivity of trust at the end to the model's assumptions",
 }
 EXPLANATION = (
@@ -33,7 +37,12 @@ EXPLANATION = (
     "the mean (t distribution): if the batch were repeated with new seeds, intervals built "
     "this way would contain the true mean 95% of the time. A difference whose interval "
     "excludes 0 is unlikely to be noise; more replications narrow every interval roughly "
-    "as 1/sqrt(n). Outcomes come in two kinds, and strategies are ranked on **trust first**: "
+    "as 1/sqrt(n); one that includes 0 is shown as **no clear difference**. Trust is an "
+    "index that crosses zero, so its differences are given in index points, never as a "
+    "percentage of the baseline; counts (posts, sharers, reach) also get a percentage. "
+    "Response times are averaged over the runs where the response came; the share of runs "
+    "that never responded is shown next to them. "
+    "Outcomes come in two kinds, and strategies are ranked on **trust first**: "
     "trust is the reputation index the crisis leaves (higher at the end and a smaller dip "
     "are better), attention is the storm itself (fewer negative posts, sharers and less "
     "reach are better). Responses move trust more than they move volume."
@@ -51,86 +60,120 @@ SENSITIVITY_TEXT = (
 
 
 # ---- content ---------------------------------------------------------------------------
-def _cell(row: dict[str, Any] | None, signed: bool = False) -> str:
-    if row is None:
-        return ""
-    mean = row.get("mean", row.get("mean_diff"))
-    text = analysis.ci_cell(mean, row["ci_low"], row["ci_high"], signed)
-    rel = row.get("relative_pct")
-    return text if rel is None or math.isnan(rel) else f"{text} ({rel:+.0f}%)"
+def _value(node: ast.expr) -> str:
+    """One setting of a dataclass repr as plain text: no quotes, nested objects as k=v."""
+    if isinstance(node, ast.Call):
+        return ", ".join(f"{k.arg}={_value(k.value)}" for k in node.keywords)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return "; ".join(_value(e) for e in node.elts) or "none"
+    try:
+        value = ast.literal_eval(node)
+    except ValueError:
+        return ast.unparse(node)
+    return "none" if value is None else str(value)
+
+
+def readable_settings(text: str) -> list[list[str]] | None:
+    """A scenario or strategy as (setting, value) rows, read from its stored repr.
+
+    The experiment description keeps each scenario as its dataclass repr;
+    this turns `Scenario(name='x', network=NetworkConfig(users=1000, ...))`
+    into rows `name | x`, `network.users | 1000`. The repr is parsed, never
+    evaluated; None when it is not a dataclass repr (then it is shown as is).
+    """
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    if not isinstance(tree, ast.Call):
+        return None
+    rows: list[list[str]] = []
+
+    def walk(call: ast.Call, prefix: str) -> None:
+        for kw in call.keywords:
+            if isinstance(kw.value, ast.Call):
+                walk(kw.value, f"{prefix}{kw.arg}.")
+            else:
+                rows.append([f"{prefix}{kw.arg}", _value(kw.value)])
+
+    walk(tree, "")
+    return rows
 
 
 def _experiment_blocks(meta: dict[str, Any], counts: dict[str, int],
                        baseline: str | None) -> list[Block]:
-    grid = "; ".join(f"{p} in {v}" for p, v in meta.get("grid", [])) or "none"
+    grid = "; ".join(f"{p} in {', '.join(map(str, sorted(v, key=analysis.value_key)))}"
+                     for p, v in meta.get("grid", [])) or "none"
     facts = [["experiment", str(meta.get("name", "?"))],
              ["scenarios", ", ".join(meta.get("scenarios", {})) or "?"],
-             ["strategies", ", ".join(meta.get("strategies", {})) or "?"],
+             ["strategies", ", ".join(meta.get("strategy_order") or meta.get("strategies", {}))
+              or "?"],
              ["baseline", baseline or "none"], ["grid", grid],
              ["replications", str(meta.get("replications", "?"))],
              ["seed", str(meta.get("seed", "?"))],
              ["hours", str(meta.get("hours") or "scenario duration")],
              ["sensitivity replications", str(meta.get("sensitivity_replications", 0))],
              ["runs", f"{counts['total']} ({counts['ok']} ok, {counts['failed']} failed)"]]
-    blocks: list[Block] = [("h", 2, "Experiment"), ("table", ["", ""], facts)]
+    blocks: list[Block] = [("h", 2, "Experiment"), ("table", ["setting", "value"], facts)]
     for kind, noun in (("scenarios", "scenario"), ("strategies", "strategy")):
         for label, text in meta.get(kind, {}).items():
-            text = "no response at all" if text == "None" else str(text)
-            blocks.append(("pre", f"{noun} {label}", text))
+            if text == "None":
+                blocks.append(("p", f"{noun.capitalize()} **{label}**: no response at all."))
+                continue
+            rows = readable_settings(str(text))
+            if rows is None:
+                blocks.append(("pre", f"{noun} {label}", str(text)))
+            else:
+                blocks.append(("details", f"{noun} {label}: all {len(rows)} settings",
+                               ("table", ["setting", "value"], rows)))
     return blocks
 
 
 def _result_blocks(summary: list[dict[str, Any]], diffs: list[dict[str, Any]],
                    baseline: str | None) -> list[Block]:
-    stats = {(r["scenario"], r["point"], r["strategy"], r["metric"]): r for r in summary}
-    dstats = {(r["scenario"], r["point"], r["strategy"], r["metric"]): r for r in diffs}
-    keys = [m for m, _ in analysis.KEY_METRICS]
-    heads = [h for _, h in analysis.KEY_METRICS]
+    """Per point (in numeric order) the same three tables `stormdrill batch` prints."""
     blocks: list[Block] = [("h", 2, "Results"), ("p", EXPLANATION)]
-    for scenario, point in sorted({(r["scenario"], r["point"]) for r in summary}):
-        here = [r for r in summary if (r["scenario"], r["point"]) == (scenario, point)]
-        order = analysis.strategy_order(here, baseline)
+    for scenario, point in analysis.point_order(summary):
         blocks.append(("h", 3, f"{scenario}" + (f": {point}" if point else "")))
-        body = []
-        for s in order:
-            first = stats[(scenario, point, s, keys[0])]
-            body.append([s, str(first["n"]), str(first["failed"]),
-                         *(_cell(stats.get((scenario, point, s, m))) for m in keys)])
-        blocks.append(("table", ["strategy", "n", "failed", *(f"{h} mean [95% CI]"
-                                                              for h in heads)], body))
-        dbody = [[s, str(dstats[(scenario, point, s, keys[0])]["n_pairs"]),
-                  *(_cell(dstats.get((scenario, point, s, m)), True) for m in keys)]
-                 for s in order if (scenario, point, s, keys[0]) in dstats]
-        if dbody:
-            blocks += [("p", f"Paired difference vs **{baseline}** (mean [95% CI], % of the "
-                        "baseline mean):"),
-                       ("table", ["strategy", "pairs", *heads], dbody)]
+        head, body = analysis.means_table(summary, scenario, point, baseline)
+        blocks.append(("table", [*head[:2], *(f"{h} mean [95% CI]" for h in head[2:])], body))
+        head, body = analysis.paired_table(diffs, scenario, point)
+        if body:
+            blocks += [("p", f"Paired difference vs **{baseline}** (same seeds; mean [95% CI]; "
+                             "trust in index points):"), ("table", head, body)]
+        head, body = analysis.response_table(summary, scenario, point, baseline)
+        if body:
+            blocks += [("p", "Response times, averaged over the runs where the moment came; "
+                             "the last column of each says how often it never did:"),
+                       ("table", head, body)]
     full = [[r["scenario"], r["point"], r["strategy"], r["metric"], str(r["n"]),
              analysis.fmt(r["mean"]), analysis.fmt(r["median"]), analysis.fmt(r["sd"]),
-             f"[{analysis.fmt(r['ci_low'])}, {analysis.fmt(r['ci_high'])}]"]
-            for r in summary if r["n"]]
-    blocks.append(("details", "All metrics", ("table", ["scenario", "point", "strategy",
-                                                        "metric", "n", "mean", "median", "sd",
-                                                        "95% CI"], full)))
+             f"[{analysis.fmt(r['ci_low'])}, {analysis.fmt(r['ci_high'])}]",
+             analysis.fmt(r["half_width"]),
+             f"{r['missing']} ({100 * r['missing_share']:.0f}%)" if r["missing"] else "0"]
+            for r in summary if r["n"] or r["missing"]]
+    blocks.append(("details", "All metrics", ("table", [
+        "scenario", "point", "strategy", "metric", "n", "mean", "median", "sd", "95% CI",
+        "half-width", "runs without a value (never)"], full)))
     return blocks
 
 
-def _sensitivity_blocks(rows: list[dict[str, Any]], baseline: str | None) -> list[Block]:
-    scenarios = sorted({r["scenario"] for r in rows if r.get("design") == "sensitivity"})
+def _sensitivity_blocks(res: Results, baseline: str | None) -> list[Block]:
+    scenarios = sorted({r["scenario"] for r in res.rows if r.get("design") == "sensitivity"})
     if not scenarios:
         return []
     blocks: list[Block] = [("h", 2, "Sensitivity"), ("p", SENSITIVITY_TEXT)]
     for scenario in scenarios:
         blocks.append(("h", 3, f"{scenario}"))
         for metric, label in SENSITIVITY_METRICS:
-            blocks += _sensitivity_metric(rows, scenario, baseline, metric, label)
+            blocks += _sensitivity_metric(res, scenario, baseline, metric, label)
     return blocks
 
 
-def _sensitivity_metric(rows: list[dict[str, Any]], scenario: str, baseline: str | None,
+def _sensitivity_metric(res: Results, scenario: str, baseline: str | None,
                         metric: str, label: str) -> list[Block]:
     """One outcome's ranking, the parameters that flip it and its tornado table."""
-    sens = analysis.sensitivity(rows, metric, baseline=baseline, scenario=scenario)
+    sens = res.one_at_a_time(metric, baseline=baseline, scenario=scenario)
     base = sens["base"]
     if not base["ranking"]:
         return [("p", f"No {label} in the sensitivity runs.")]
@@ -180,40 +223,38 @@ def _figure_blocks(paths: Sequence[Path]) -> list[Block]:
 
 
 # ---- entry point -----------------------------------------------------------------------
-def write_batch_report(results_path: str | Path, out_file: str | Path) -> Path:
+def write_batch_report(results_path: str | Path | Results, out_file: str | Path) -> Path:
     """Write the report of a batch; `.md` gives Markdown with PNGs beside it, else HTML.
 
-    `results_path` is the batch's folder or its results.sqlite. Markdown
-    figures go to `<name>_plots/` next to the report, so the pair can be
-    committed or pasted into a wiki together.
+    `results_path` is the batch's folder, its results.sqlite or a `Results`:
+    the report shows the same numbers as `stormdrill batch` and the Python
+    API. Markdown figures go to `<name>_plots/` next to the report, so the
+    pair can be committed or pasted into a wiki together.
     """
-    store, meta = analysis.load_results(results_path)
-    try:
-        rows = list(store.rows())
-    finally:
-        store.close()
+    res = results_path if isinstance(results_path, Results) else Results.open(results_path)
+    meta = res.experiment
     out = Path(out_file)
     out.parent.mkdir(parents=True, exist_ok=True)
-    order = analysis.strategy_order(rows, meta.get("baseline"))
-    baseline = meta.get("baseline") or (order[0] if order else None)
-    summary = analysis.summarise(rows)
-    diffs = analysis.paired_differences(rows, baseline) if baseline else []
-    failed = analysis.failures(rows)
-    counts = {"total": len(rows), "ok": len(rows) - len(failed), "failed": len(failed)}
+    baseline = res.baseline
+    summary = res.summary_records()
+    diffs = res.paired_records(baseline)
+    failed = analysis.failures(res.rows)
+    counts = {"total": len(res.rows), "ok": len(res.rows) - len(failed), "failed": len(failed)}
     head = _experiment_blocks(meta, counts, baseline) + _result_blocks(summary, diffs, baseline)
-    tail = _sensitivity_blocks(rows, baseline) + _failure_blocks(failed)
+    tail = _sensitivity_blocks(res, baseline) + _failure_blocks(failed)
     if not meta.get("baseline") and baseline:
         head.insert(0, ("p", f"No baseline was set; differences are taken against "
                              f"**{baseline}**."))
-    title = f"stormdrill batch report: {meta.get('name', Path(results_path).name)}"
+    name = meta.get("name") or (Path(results_path).name if isinstance(results_path, (str, Path))
+                                else "results")
+    title = f"stormdrill batch report: {name}"
     if out.suffix.lower() == ".md":
-        figures = plots.plot_all(results_path, out.parent / f"{out.stem}_plots", ("png",),
-                                 baseline=baseline)
+        figures = res.plot(out.parent / f"{out.stem}_plots", ("png",), baseline=baseline)
         blocks = [*head, *_figure_blocks(figures), *tail]
         out.write_text(f"# {title}\n\n" + render_md(blocks, out.parent), encoding="utf-8")
         return out
     with tempfile.TemporaryDirectory(prefix="stormdrill-report-") as tmp:
-        figures = plots.plot_all(results_path, tmp, ("svg",), baseline=baseline)
+        figures = res.plot(tmp, ("svg",), baseline=baseline)
         text = render_html([*head, *_figure_blocks(figures), *tail], title)
     out.write_text(text, encoding="utf-8")
     return out
