@@ -173,6 +173,15 @@ def test_policy_params_become_columns_and_sweep_axes(tmp_path: Path) -> None:
     assert "sweep-s-respond-after-min.svg" in names
 
 
+def test_two_swept_parameters_give_a_heatmap_of_the_paired_effect(tmp_path: Path) -> None:
+    rows = [row(s, i, point=f"a={a}, b={b}", params={"a": a, "b": b},
+                reputation_end=a * b / 100 + (s == "other") + i / 10, negative_posts=10 + i,
+                reach=50) for a in (1, 2) for b in (15, 240, 60) for s in ("base", "other")
+            for i in range(2)]
+    names = {p.name for p in plot_all(rows, tmp_path, ("svg",), baseline="base")}
+    assert {"heatmap-s-a-b.svg", "sweep-s-a.svg", "sweep-s-b.svg"} <= names
+
+
 def test_log_spacing_is_recognised() -> None:
     assert is_log_spaced([15, 60, 240]) and is_log_spaced([1, 3, 10, 30])
     assert not is_log_spaced([0, 2, 6]) and not is_log_spaced([1, 2, 3])

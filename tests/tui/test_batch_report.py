@@ -80,6 +80,20 @@ def test_html_report_is_self_contained(results: Path, tmp_path: Path) -> None:
     assert not re.search(r"(src|href)=\"https?:", text)
 
 
+def test_html_report_reads_like_a_report(results: Path, tmp_path: Path) -> None:
+    """The scenario as a table of settings, no empty header row, honest differences."""
+    text = write_batch_report(results, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Scenario(" not in text and "NetworkConfig(" not in text
+    assert "<td>network.users</td><td class=\"num\">1000</td>" in text
+    assert "<td>respond_after_h</td>" in text  # the strategies' settings too
+    assert "<th></th>" not in text
+    assert "% of the baseline mean" not in text and "index points" in text
+    assert "never responded" in text and "3 of 3 (100%)" in text  # silent never replies
+    points = [m.group(1) for m in re.finditer(r"<h3>s: plan\.approval_delay_h=([\d.]+)</h3>",
+                                              text)]
+    assert points == ["0.0", "3.0"]
+
+
 def test_markdown_report_writes_pngs_beside_it(results: Path, tmp_path: Path) -> None:
     out = write_batch_report(results / "results.sqlite", tmp_path / "report.md")
     text = out.read_text(encoding="utf-8")

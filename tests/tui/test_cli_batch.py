@@ -25,10 +25,15 @@ def test_batch_then_report(tmp_path: Path) -> None:
     res = _cli("batch", str(exp), "--out", str(out), "--workers", "2", "--quiet")
     assert res.returncode == 0, res.stderr
     assert "paired difference vs silent" in res.stdout
+    assert "index points" in res.stdout and "never responded" in res.stdout
+    assert res.stdout.index("plan.approval_delay_h=0") < res.stdout.index(
+        "plan.approval_delay_h=2")
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 24 and set(runs["strategy"]) == {"silent", "fast-empathetic"}
     assert "plan.approval_delay_h" in runs.columns
     assert (out / "summary.csv").is_file() and any((out / "plots").glob("*.svg"))
+    assert (out / "paired.csv").is_file() and (out / "hourly.parquet").is_file()
+    assert runs["scenario_fingerprint"].nunique() == 2  # one scenario as run per grid point
     again = _cli("batch", str(exp), "--out", str(out), "--quiet")
     assert again.returncode == 2 and "--resume" in again.stderr
     resumed = _cli("batch", str(exp), "--out", str(out), "--quiet", "--resume")
