@@ -282,8 +282,8 @@ class _ExperimentCheck:
         sens = ef.sensitivity.replications if "sensitivity" in w.lines else 0
         reps = (min(AUTO_FIRST_ROUND, ef.max_replications) if auto else ef.replications)
         cap = ef.max_replications if auto else ef.replications
-        n_points = (designs.size(uncertainties, ef.sampler, ef.samples) if uncertainties
-                    else None)
+        n_points = (designs.size([u for u, _ in uncertainties], ef.sampler, ef.samples)
+                    if uncertainties else None)
         too_big = self._size(ef, scenarios, strategies, sens, cap, n_points)
         points: list[tuple[str, tuple[DesignPoint, ...]]] = []
         if not too_big:

@@ -274,7 +274,7 @@ def test_shipped_example_loads() -> None:
     exp = load_experiment(str(EXAMPLE))
     assert exp == load_experiment("strategy-comparison")
     assert exp.name == "strategy-comparison"
-    assert [label for label, _ in exp.scenarios] == ["supermarket-video"]
+    assert [label for label, _ in exp.scenarios] == ["holiday-delivery"]
     assert [label for label, _ in exp.strategies] == [
         "silent", "fast-empathetic", "slow-empathetic", "defensive", "deleter",
         "contradictory", "typical-webcare"]
@@ -283,3 +283,231 @@ def test_shipped_example_loads() -> None:
     assert exp.grid == (("plan.approval_delay_h", (0.0, 2.0, 6.0)),)
     assert len(expand(exp)) == 7 * 3 * 100
     assert validate_file(str(EXAMPLE)) == "experiment"
+
+
+def test_how_fast_example_loads() -> None:
+    exp = load_experiment("how-fast")
+    labels = [p.label for p in exp.all_policies()]
+    assert labels == ["silent"] + [f"answer respond_after_h={h}"
+                                   for h in ("0.5", "1", "2", "4", "8", "24")]
+    assert [dict(p.params) for p in exp.policies][3] == {"respond_after_h": 2.0,
+                                                         "solution_after_h": None}
+    assert (exp.sampler, exp.samples, exp.design()) == ("lhs", 12, "grid")
+    assert len(exp.points[0][1]) == 12
+    assert exp.auto is not None and dict(exp.auto.targets)["reputation_end"] == 0.25
+    assert exp.replications == 20  # the first round
+    assert [t.strategy_label for t in expand(exp)][:2] == ["silent", "silent"]
+
+
+# --- policies and uncertainties ------------------------------------------------------------
+
+HEAD = "scenarios: [supermarket-video]\nreplications: 2\n"
+
+
+def test_old_files_keep_their_run_ids(tmp_path: Path) -> None:
+    """Ids computed with the batch code before policies existed: resumes still match."""
+    import hashlib
+
+    path = _write(tmp_path, "e.yaml", "scenarios: [kitchen-gaffe]\nstrategies: [silent, "
+                  "defensive]\nreplications: 3\nseed: 4\nhours: 6\ngrid:\n  "
+                  "response.share_defensive: [1.0, 1.2]\nsensitivity:\n  replications: 1\n")
+    exp = load_experiment(str(path))
+    ids = [t.run_id for t in expand(exp)]
+    assert (len(ids), ids[0], ids[7], ids[-1]) == (220, "f73a21e25fd19664", "cae5933686be7ffe",
+                                                  "52a1457094525698")
+    assert hashlib.sha1(" ".join(ids).encode()).hexdigest() == \
+        "c399eb81a15b31824d0bacd08d8bc70ed512a8ad"
+    assert "policies" not in exp.describe() and "uncertainties" not in exp.describe()
+
+
+def test_policies_combine_strategy_parameters_and_decision_options(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.yaml", """\
+scenarios: [holiday-delivery]
+replications: 2
+policies:
+  - strategy: silent
+  - strategy: fast-empathetic
+    tone: neutral
+    respond_after_h: [0.5, 2]
+    decisions: {0: [0, 2], 1: 0}
+  - strategy: none
+    label: options-only
+    decisions: {0: 1}
+baseline: silent
+""")
+    exp = load_experiment(str(path))
+    labels = [p.label for p in exp.policies]
+    assert labels == ["silent",
+                      "fast-empathetic respond_after_h=0.5 decision0=0",
+                      "fast-empathetic respond_after_h=0.5 decision0=2",
+                      "fast-empathetic respond_after_h=2 decision0=0",
+                      "fast-empathetic respond_after_h=2 decision0=2", "options-only"]
+    second = exp.policies[1]
+    assert dict(second.params) == {"tone": "neutral", "respond_after_h": 0.5, "decision0": 0,
+                                   "decision1": 0}
+    assert second.decisions == ((0, 0), (1, 0))
+    assert second.strategy is not None and second.strategy.tone == "neutral"
+    assert second.strategy.respond_after_h == 0.5 and second.strategy.name == labels[1]
+    assert exp.policies[-1].strategy is None and exp.policies[-1].decisions == ((0, 1),)
+    assert [label for label, _ in exp.strategies] == labels
+    tasks = expand(exp)
+    assert len(tasks) == 6 * 2
+    assert {t.seed for t in tasks if t.replication == 1} == {tasks[1].seed}  # paired
+
+
+def test_policy_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path, "p.yaml", HEAD + """\
+policies:
+  - silent
+  - strategy: fast-empathetic
+    respond_afterh: [1, 2]
+  - strategy: fast-empathetic
+    plan.approval_delay_h: [1]
+  - strategy: none
+    respond_after_h: [1]
+  - strategy: fast-empathetic
+    decisions: {5: 0}
+  - strategy: fast-empathetic
+    update_every_h: 2
+    respond_after_h: null
+""")
+    err = _error(path)
+    assert _find(err, "policies[0]").hint == "write it as '- strategy: silent'"
+    typo = _find(err, "policies[1].respond_afterh")
+    assert typo.line == 6 and typo.hint == "did you mean 'respond_after_h'?"
+    assert "vary scenario parameters under uncertainties" in \
+        _find(err, "policies[2].plan.approval_delay_h").hint
+    assert "strategy none has no parameters" in _find(err, "policies[3]").message
+    assert "has no decision point 5" in _find(err, "policies[4].decisions.5").message
+    rule = _find(err, "policies[5]")
+    assert "update_every_h: has no effect without respond_after_h" in rule.message
+
+
+def test_grid_of_a_strategy_parameter_points_to_policies(tmp_path: Path) -> None:
+    path = _write(tmp_path, "g.yaml", HEAD + "strategies: [silent]\ngrid:\n"
+                  "  respond_after_h: [1, 2]\n")
+    problem = _find(_error(path), "grid.respond_after_h")
+    assert "is a strategy parameter" in problem.message
+    assert "under policies" in problem.hint and "response." not in problem.hint
+
+
+def test_strategies_and_policies_together_are_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, "g.yaml", HEAD + "strategies: [silent]\npolicies:\n"
+                  "  - strategy: silent\n")
+    assert "expected one of them" in _find(_error(path), "strategies").message
+
+
+def test_uncertainties_load_with_every_sampler(tmp_path: Path) -> None:
+    for sampler, extra, size in (("factorial", "", 3 * 2), ("lhs", "samples: 7\n", 7),
+                                 ("sobol", "samples: 4\n", 4 * 4),
+                                 ("morris", "samples: 3\n", 3 * 3)):
+        values = "{low: 0.01, high: 0.2, log: true, steps: 3}"
+        body = (HEAD + f"strategies: [silent]\nsampler: {sampler}\n{extra}uncertainties:\n"
+                f"  media.hazard_per_h: {values}\n  spread.outside_reach: "
+                + ("[5, 40]\n" if sampler == "factorial" else "{low: 5, high: 40}\n"))
+        exp = load_experiment(str(_write(tmp_path, f"{sampler}.yaml", body)))
+        points = exp.points[0][1]
+        assert len(points) == size, sampler
+        assert exp.design() == {"sobol": "sobol", "morris": "morris"}.get(sampler, "grid")
+        tasks = expand(exp)
+        assert len(tasks) == size * 2
+        assert len({t.run_id for t in tasks}) == len(tasks)  # repeated Morris points too
+        if sampler == "factorial":
+            assert [p.params[0][1] for p in points][::2] == pytest.approx([0.01, 0.0447, 0.2],
+                                                                         rel=1e-3)
+            assert tasks[0].point == "media.hazard_per_h=0.01, spread.outside_reach=5"
+        else:
+            assert tasks[0].point.startswith("#0 media.hazard_per_h=")
+
+
+def test_uncertainty_problems(tmp_path: Path) -> None:
+    path = _write(tmp_path, "u.yaml", HEAD + """\
+strategies: [silent]
+sampler: lhs
+uncertainties:
+  media.hazard_per_h: {low: 0, high: 0.2, log: true}
+  spread.outside_reach: [5, 40]
+  response.expected_reply_h: {low: 3, high: 1}
+  respond_after_h: {low: 1, high: 2}
+  complaint.crisis_type: {low: 1, high: 2}
+  media.readership: {low: 0.1, high: 2}
+  spread.visibility: {lo: 0.1}
+""")
+    err = _error(path)
+    assert "log spacing needs low above 0" in _find(err, "uncertainties.media.hazard_per_h").message
+    assert "cannot be sampled by lhs" in _find(err, "uncertainties.spread.outside_reach").message
+    assert "is not below high" in _find(err, "uncertainties.response.expected_reply_h").message
+    assert "under policies" in _find(err, "uncertainties.respond_after_h").hint
+    assert "not a number" in _find(err, "uncertainties.complaint.crisis_type").message
+    assert "above the maximum 1" in _find(err, "uncertainties.media.readership.high").message
+    assert _find(err, "uncertainties.spread.visibility.lo").hint == "did you mean 'low'?"
+    assert "missing key" in _find(err, "samples").message
+
+
+def test_empty_range_means_the_plausible_range(tmp_path: Path) -> None:
+    path = _write(tmp_path, "r.yaml", HEAD + "strategies: [silent]\nuncertainties:\n"
+                  "  spread.outside_reach: {steps: 2}\n  media.readership:\n")
+    exp = load_experiment(str(path))
+    assert [(u.low, u.high) for u in exp.uncertainties] == [(5.0, 40.0), (0.01, 0.2)]
+
+
+RULE = HEAD + """\
+strategies: [silent]
+sampler: lhs
+samples: 8
+uncertainties:
+  complaint.complainant_followers: {low: 1000, high: 60000%s}
+"""
+
+
+def test_a_point_breaking_a_scenario_rule_is_refused(tmp_path: Path) -> None:
+    err = _error(_write(tmp_path, "x.yaml", RULE % ""))
+    problem = _find(err, "uncertainties.complaint.complainant_followers")
+    assert problem.line == 7
+    assert problem.message.startswith("at design point #")
+    assert "of scenario 'supermarket-video'" in problem.message
+    assert "is more than network.users (20000)" in problem.message
+    assert "invalid: clip" in problem.hint
+
+
+def test_clip_moves_the_value_to_the_nearest_valid_one(tmp_path: Path) -> None:
+    exp = load_experiment(str(_write(tmp_path, "x.yaml", RULE % ", invalid: clip")))
+    points = exp.points[0][1]
+    assert len(points) == 8
+    clipped = [p for p in points if p.clipped]
+    assert clipped and all(dict(p.params)["complaint.complainant_followers"] == 20000
+                           for p in clipped)
+    assert all(dict(p.sampled)["complaint.complainant_followers"] > 20000 for p in clipped)
+    kept = [p for p in points if not p.clipped]
+    assert kept and all(dict(p.params)["complaint.complainant_followers"] <= 20000
+                        for p in kept)
+    task = next(t for t in expand(exp) if t.sample == clipped[0].index)
+    assert task.clipped == ("complaint.complainant_followers",)
+
+
+def test_auto_replications_keys(tmp_path: Path) -> None:
+    good = _write(tmp_path, "a.yaml", "scenarios: [supermarket-video]\nstrategies: [silent]\n"
+                  "replications: auto\ntarget_half_width: {reputation_end: 0.2}\n"
+                  "max_replications: 50\n")
+    exp = load_experiment(str(good))
+    assert exp.auto is not None and exp.auto.targets == (("reputation_end", 0.2),)
+    assert (exp.replications, exp.auto.max_replications) == (20, 50)
+    bad = _write(tmp_path, "b.yaml", "scenarios: [supermarket-video]\nstrategies: [silent]\n"
+                 "replications: auto\ntarget_half_width: {reputaton_end: 0.2, sharers: 0}\n")
+    err = _error(bad)
+    assert _find(err, "target_half_width.reputaton_end").hint == \
+        "did you mean 'reputation_end'?"
+    assert "above 0" in _find(err, "target_half_width.sharers").message
+    missing = _write(tmp_path, "c.yaml", "scenarios: [supermarket-video]\n"
+                     "strategies: [silent]\nreplications: auto\n")
+    assert "missing key" in _find(_error(missing), "target_half_width").message
+    stray = _write(tmp_path, "d.yaml", "scenarios: [supermarket-video]\n"
+                   "strategies: [silent]\nreplications: 5\nmax_replications: 9\n")
+    assert "only used with replications: auto" in _find(_error(stray),
+                                                         "max_replications").message
+
+
+def test_hours_past_the_end_are_reported_as_capped(tmp_path: Path) -> None:
+    path = _write(tmp_path, "h.yaml", "scenarios: [holiday-delivery, kitchen-gaffe]\n"
+                  "strategies: [silent]\nreplications: 1\nhours: 90\n")
+    assert load_experiment(str(path)).capped_hours() == [("kitchen-gaffe", 90.0, 72.0)]
