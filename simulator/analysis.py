@@ -101,10 +101,31 @@ def _metrics(metrics: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(METRIC_NAMES if metrics is None else metrics)
 
 
+def policy_params(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The policy parameters of a run (strategy settings as experiment axes); {} in old files."""
+    value = row.get("policy_params") or {}
+    return json.loads(value) if isinstance(value, str) else dict(value)
+
+
 def strategy_order(rows: Iterable[Row], baseline: str | None = None) -> list[str]:
     """Strategies in the order rows bring them (the store keeps the experiment's order),
-    the baseline first: tables read best that way."""
-    names = list(dict.fromkeys(r["strategy"] for r in rows))
+    the baseline first: tables read best that way.
+
+    Policies that differ only in the values of the same policy parameters
+    (respond after 15, 60 or 240 minutes) are put in numeric order of those
+    values, at the place of the first of them, whatever order they came in.
+    """
+    first: dict[str, Row] = {}
+    for r in rows:
+        first.setdefault(r["strategy"], r)
+    family = {s: tuple(sorted(policy_params(r))) for s, r in first.items()}
+    names: list[str] = []
+    for s in first:
+        if not family[s]:
+            names.append(s)
+        elif s not in names:
+            names += sorted((t for t in first if family[t] == family[s]),
+                            key=lambda t: (params_key(policy_params(first[t])), t))
     if baseline in names:
         names.remove(baseline)
         names.insert(0, baseline)
@@ -112,19 +133,13 @@ def strategy_order(rows: Iterable[Row], baseline: str | None = None) -> list[str
 
 
 # ---- summaries --------------------------------------------------------------------------
-def policy_params(row: Mapping[str, Any]) -> dict[str, Any]:
-    """The policy parameters of a run (strategy settings as experiment axes); {} in old files."""
-    value = row.get("policy_params") or {}
-    return json.loads(value) if isinstance(value, str) else dict(value)
-
-
 def _group_order(rows: Iterable[Row]) -> list[GroupKey]:
     """(scenario, point, strategy) keys: scenarios by name, points numerically, strategies
     in the rows' (the experiment's) order."""
-    rank: dict[str, int] = {}
+    rows = list(rows)
+    rank = {s: i for i, s in enumerate(strategy_order(rows))}
     params: dict[GroupKey, Mapping[str, Any]] = {}
     for r in rows:
-        rank.setdefault(r["strategy"], len(rank))
         params.setdefault((r["scenario"], r["point"], r["strategy"]), r.get("params") or {})
     return sorted(params, key=lambda k: (k[0], params_key(params[k]), k[1], rank[k[2]]))
 

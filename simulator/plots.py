@@ -121,9 +121,9 @@ def _numeric(value: Any) -> bool:
 
 
 # ---- (a) outcome distributions -------------------------------------------------------
-def _distributions(rows: list[Row], order: list[str], colours: dict[str, Any]) -> Iterator[
-        tuple[str, Any]]:
-    ok = [r for r in rows if r.get("design", "grid") == "grid" and r.get("status") == "ok"]
+def _distributions(rows: list[Row], order: list[str], colours: dict[str, Any],
+                   design: str) -> Iterator[tuple[str, Any]]:
+    ok = [r for r in rows if r.get("design", "grid") == design and r.get("status") == "ok"]
     for scenario in sorted({r["scenario"] for r in ok}):
         points = analysis.point_order([r for r in ok if r["scenario"] == scenario])
         for suffix, chunk in _pages([p for _, p in points]):
@@ -149,8 +149,8 @@ def _distributions(rows: list[Row], order: list[str], colours: dict[str, Any]) -
 
 # ---- (b) hourly negative posts -------------------------------------------------------
 def _hourly(rows: list[Row], hourly: dict[str, list[float]], order: list[str],
-            colours: dict[str, Any]) -> Iterator[tuple[str, Any]]:
-    ok = [r for r in rows if r.get("design", "grid") == "grid" and r.get("status") == "ok"
+            colours: dict[str, Any], design: str) -> Iterator[tuple[str, Any]]:
+    ok = [r for r in rows if r.get("design", "grid") == design and r.get("status") == "ok"
           and r["run_id"] in hourly]
     for scenario in sorted({r["scenario"] for r in ok}):
         points = [p for _, p in analysis.point_order([r for r in ok
@@ -421,8 +421,9 @@ def plot_all(source: str | Path | Iterable[Row] | Results, out_dir: str | Path,
     for run_id, _hour, negative, *_ in res.hourly_rows:
         hourly[run_id].append(float(negative))
     diffs = res.paired_records(baseline, DIST_METRICS) if baseline else []
-    figures = itertools.chain(_distributions(rows, order, colours),
-                              _hourly(rows, dict(hourly), order, colours),
+    design = res.main_design
+    figures = itertools.chain(_distributions(rows, order, colours, design),
+                              _hourly(rows, dict(hourly), order, colours, design),
                               _sweeps(diffs, colours), _heatmaps(diffs),
                               _tornado(rows, baseline, metric))
     written: list[Path] = []

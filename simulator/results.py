@@ -145,6 +145,22 @@ class Results:
     def designs(self) -> set[str]:
         return {r.get("design", "grid") for r in self.rows}
 
+    @property
+    def main_design(self) -> str:
+        """The design the tables summarise: the grid, else the first design that is not a
+        sensitivity sweep (whose points hold too few runs for a table each)."""
+        designs = list(dict.fromkeys(r.get("design", "grid") for r in self.rows))
+        if "grid" in designs:
+            return "grid"
+        rest = [d for d in designs if d != "sensitivity" and d not in GLOBAL_DESIGNS]
+        return rest[0] if rest else "grid"
+
+    def __repr__(self) -> str:
+        failed = sum(1 for r in self.rows if r.get("status") != "ok")
+        return (f"<Results {self.experiment.get('name', '?')!r}: {len(self.rows)} runs "
+                f"({failed} failed), designs {sorted(self.designs)}, strategies "
+                f"{self.strategies}, baseline {self.baseline!r}>")
+
     # ---- tables -------------------------------------------------------------------------
     @property
     def runs(self) -> pd.DataFrame:
@@ -187,17 +203,19 @@ class Results:
         return self._cache[("hourly",)]
 
     def summary_records(self, metrics: Sequence[str] | None = None,
-                        design: str = "grid") -> list[Row]:
+                        design: str | None = None) -> list[Row]:
         """`analysis.summarise` of these runs (row dicts, as the report and plots read them)."""
+        design = design or self.main_design
         key = ("summary", tuple(metrics or ()), design)
         if key not in self._cache:
             self._cache[key] = analysis.summarise(self.rows, metrics, design)
         return self._cache[key]
 
     def paired_records(self, baseline: str | None = None, metrics: Sequence[str] | None = None,
-                       design: str = "grid") -> list[Row]:
+                       design: str | None = None) -> list[Row]:
         """`analysis.paired_differences` to `baseline` (default the experiment's)."""
         baseline = baseline or self.baseline
+        design = design or self.main_design
         key = ("paired", baseline, tuple(metrics or ()), design)
         if key not in self._cache:
             self._cache[key] = ([] if baseline is None else
@@ -206,14 +224,15 @@ class Results:
         return self._cache[key]
 
     def summary(self, metrics: Sequence[str] | None = None,
-                design: str = "grid") -> pd.DataFrame:
+                design: str | None = None) -> pd.DataFrame:
         """Per scenario x policy x point x metric: n, mean, median, sd, 95% CI and its achieved
         half-width, `missing` (successful runs without a value, e.g. never responded) and
-        its share, `failed` runs; the point's parameters as columns. Points in numeric order."""
+        its share, `failed` runs; the point's parameters as columns. Points in numeric order.
+        `design` defaults to `main_design` (the grid)."""
         return _frame(self.summary_records(metrics, design))
 
     def paired(self, baseline: str | None = None, metrics: Sequence[str] | None = None,
-               design: str = "grid") -> pd.DataFrame:
+               design: str | None = None) -> pd.DataFrame:
         """Paired differences (policy minus baseline, same replication seed) per scenario x
         point x metric: mean, 95% CI, half-width, `spans_zero` (no clear difference),
         `reading` in words, and `relative_pct` only where a percentage means something."""

@@ -166,6 +166,8 @@ def test_policy_params_become_columns_and_sweep_axes(tmp_path: Path) -> None:
     rows += [row("silent", i, reputation_end=8 + i / 10, negative_posts=130 + i, reach=500)
              for i in range(3)]
     res = Results.from_rows(rows, {"baseline": "silent"})
+    assert res.strategies[:3] == ["reply after 15 min", "reply after 60 min",
+                                  "reply after 240 min"]
     assert sorted(res.runs["respond_after_min"].dropna()) == [15] * 3 + [60] * 3 + [240] * 3
     diffs = res.paired_records("silent", ["reputation_end"])
     assert sweep_axes(diffs) == [(("policy_params", "respond_after_min"), [15, 60, 240])]
