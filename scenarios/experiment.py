@@ -147,7 +147,7 @@ class ExperimentFile:
     sampler: Literal["factorial", "lhs", "sobol", "morris"] = param(
         "factorial", doc="how uncertainties are sampled: factorial (every combination), lhs "
         "(Latin hypercube), sobol or morris (SALib designs for global sensitivity)")
-    samples: int = param(0, lo=1, hi=1_000_000,
+    samples: int | None = param(None, lo=1, hi=1_000_000,
                          doc="lhs: points; sobol: base sample N (N x (D + 2) points); morris: "
                          "trajectories (r x (D + 1) points)")
     sensitivity: SensitivityFile = section(
@@ -282,7 +282,7 @@ class _ExperimentCheck:
         sens = ef.sensitivity.replications if "sensitivity" in w.lines else 0
         reps = (min(AUTO_FIRST_ROUND, ef.max_replications) if auto else ef.replications)
         cap = ef.max_replications if auto else ef.replications
-        n_points = (designs.size([u for u, _ in uncertainties], ef.sampler, ef.samples)
+        n_points = (designs.size([u for u, _ in uncertainties], ef.sampler, ef.samples or 0)
                     if uncertainties else None)
         too_big = self._size(ef, scenarios, strategies, sens, cap, n_points)
         points: list[tuple[str, tuple[DesignPoint, ...]]] = []
@@ -293,7 +293,7 @@ class _ExperimentCheck:
             if uncertainties and not any(k.startswith(("uncertainties", "sampler", "samples"))
                                          for k in w.bad):
                 raw = designs.sample([u for u, _ in uncertainties], ef.sampler,
-                                     ef.samples, ef.seed)
+                                     ef.samples or 0, ef.seed)
                 for ref in scenarios or []:
                     if ref.ok:
                         points.append((ref.label, self._design_points(ref, raw, uncertainties)))
@@ -311,7 +311,7 @@ class _ExperimentCheck:
             policies=tuple(policies or ()),
             uncertainties=tuple(u for u, _ in uncertainties),
             sampler=ef.sampler if uncertainties else "factorial",
-            samples=ef.samples if uncertainties else 0, points=tuple(points),
+            samples=(ef.samples or 0) if uncertainties else 0, points=tuple(points),
             auto=AutoReplications(targets, ef.max_replications) if auto else None)
 
     # -- plain keys ----------------------------------------------------------------------

@@ -203,6 +203,11 @@ def experiment_schema() -> dict[str, Any]:
     for key in ("scenarios", "strategies"):
         props[key]["minItems"] = 1
     out["required"] = list(REQUIRED)
+    # one of strategies or policies; `replications: auto` runs rounds (docs/experiments.md)
+    out["oneOf"] = [{"required": ["strategies"]}, {"required": ["policies"]}]
+    reps = props["replications"]
+    props["replications"] = {"description": reps.pop("description"),
+                             "default": reps.pop("default"), "anyOf": [reps, {"const": "auto"}]}
     return out
 
 

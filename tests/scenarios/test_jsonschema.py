@@ -109,7 +109,8 @@ def test_experiment_grid_keys_are_scenario_leaf_paths() -> None:
     exp = js.schema("experiment")
     grid = exp["properties"]["grid"]
     assert list(grid["properties"]) == grid_parameters()
-    assert set(exp["required"]) == {"scenarios", "strategies", "replications"}
+    assert set(exp["required"]) == {"scenarios", "replications"}
+    assert exp["oneOf"] == [{"required": ["strategies"]}, {"required": ["policies"]}]
     base = {"scenarios": ["supermarket-video"], "strategies": ["silent"], "replications": 5}
     assert _errors("experiment", {**base, "grid": {"spread.per_exposure_prob": [None, 0.1]}}) \
         == []
