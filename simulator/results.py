@@ -281,9 +281,29 @@ class Results:
                                               "flipping")})
         return df
 
+    def flips(self, **kwargs: Any) -> Any:
+        """Where the ranking of strategies flips, FDR-controlled (`gsa.flips`); None without
+        `simulator.gsa`."""
+        gsa = _gsa()
+        if gsa is None or not hasattr(gsa, "flips"):
+            return None
+        kwargs.setdefault("design", "sensitivity" if "sensitivity" in self.designs else None)
+        return gsa.flips(self.runs, self.baseline, **kwargs)
+
     def sensitivity_note(self) -> str | None:
-        """One line on what the one-at-a-time sweep found on trust; None without a sweep."""
-        if "sensitivity" not in self.designs:
+        """What the sensitivity runs found, in a few lines; None without any.
+
+        With `simulator.gsa` a ranking flips only where the paired interval
+        excludes 0 after false-discovery-rate control (`flips`); without it,
+        the one-at-a-time sweep's change in the order of means is reported.
+        """
+        designs = self.designs & (GLOBAL_DESIGNS | {"sensitivity"})
+        if not designs:
+            return None
+        found = self.flips()
+        if found is not None:
+            return f"sensitivity ({', '.join(sorted(designs))}): {found.summary()}"
+        if "sensitivity" not in designs:
             return None
         flips = self.one_at_a_time()["flipping"]
         return ("sensitivity (one at a time, every [A] assumption at both ends of its range): "
@@ -293,7 +313,11 @@ class Results:
     # ---- output -------------------------------------------------------------------------
     def table(self, baseline: str | None = None) -> str:
         """The plain-text tables `stormdrill batch` prints."""
-        return analysis.format_table(self.summary_records(), self.paired_records(baseline))
+        summary = self.summary_records()
+        if not summary:
+            return (f"no {self.main_design} runs to tabulate (designs: "
+                    f"{', '.join(sorted(self.designs)) or 'none'}); see the sensitivity below")
+        return analysis.format_table(summary, self.paired_records(baseline))
 
     def export(self, folder: str | Path) -> list[Path]:
         """Write summary.csv, paired.csv, runs.parquet and hourly.parquet (for pandas, R,
