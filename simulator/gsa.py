@@ -36,7 +36,7 @@ from simulator.analysis import HIGHER_IS_BETTER
 
 #: the two outcomes every analysis covers: trust (higher is better), attention (lower is)
 OUTCOMES: tuple[str, ...] = ("reputation_end", "negative_posts")
-INDEX_COLUMNS = ["method", "policy", "versus", "outcome", "parameter", "index", "value",
+INDEX_COLUMNS = ["method", "scenario", "policy", "versus", "outcome", "parameter", "index", "value",
                  "ci_low", "ci_high", "n_points"]
 NOISE = "(replication noise)"
 
@@ -49,12 +49,13 @@ def _params(value: Any) -> dict[str, Any]:
 
 
 def _sample_index(point: Any, given: Any) -> float:
-    """The point's position in its design: `sample_index` if the rows carry it, else `#i`."""
+    """The point's row in its design: the rows' `sample` (or `sample_index`), else the
+    `#i` that starts a sampled point's label (`simulator.batch.sample_label`)."""
     if given is not None and not (isinstance(given, float) and math.isnan(given)):
         return float(given)
-    text = str(point)
-    if text.startswith("#") and text[1:].isdigit():
-        return float(text[1:])
+    head = str(point).split(" ", 1)[0]
+    if head.startswith("#") and head[1:].isdigit():
+        return float(head[1:])
     return math.nan
 
 
@@ -68,7 +69,8 @@ def _runs_frame(runs: pd.DataFrame | Iterable[dict[str, Any]]) -> pd.DataFrame:
         if col not in frame:
             frame[col] = default
     frame["params"] = [_params(p) for p in frame["params"]]
-    given = frame["sample_index"] if "sample_index" in frame else [None] * len(frame)
+    column = next((c for c in ("sample_index", "sample") if c in frame), None)
+    given = frame[column].astype(object) if column else [None] * len(frame)
     frame["sample_index"] = [_sample_index(p, g) for p, g in zip(frame["point"], given,
                                                                  strict=True)]
     return frame
@@ -118,33 +120,46 @@ def point_differences(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: s
     frame = _runs_frame(runs)
     columns = ["design", "scenario", "point", "sample_index", "policy", "versus", "outcome",
                "n", "diff", "sd", "ci_low", "ci_high", "p_value"]
+    if design is not None and not frame.empty:
+        frame = frame[frame["design"] == design]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    if design is not None:
-        frame = frame[frame["design"] == design]
+    where = ["design", "scenario", "point"]
     strategies = list(dict.fromkeys(frame["strategy"]))
-    wanted = _pairs(strategies, baseline, pairs)
-    out: list[dict[str, Any]] = []
-    names: dict[str, None] = {}
-    for (des, scenario, point), group in frame.groupby(["design", "scenario", "point"],
-                                                         sort=False):
-        by_strategy = {s: g.set_index("seed") for s, g in group.groupby("strategy", sort=False)}
-        params = group["params"].iloc[0]
-        names.update(dict.fromkeys(params))
-        for policy, versus in wanted:
-            if policy not in by_strategy or versus not in by_strategy:
-                continue
-            a, b = by_strategy[policy], by_strategy[versus]
-            seeds = a.index.intersection(b.index)
-            for outcome in outcomes:
-                d = (a.loc[seeds, outcome].astype(float)
-                     - b.loc[seeds, outcome].astype(float)).dropna().to_numpy()
-                mean, sd, low, high, p = _t_stats(d, level)
-                out.append({"design": des, "scenario": scenario, "point": point,
-                            "sample_index": group["sample_index"].iloc[0], "policy": policy,
-                            "versus": versus, "outcome": outcome, "n": len(d), "diff": mean,
-                            "sd": sd, "ci_low": low, "ci_high": high, "p_value": p, **params})
-    return pd.DataFrame(out, columns=columns + list(names))
+    wanted = [(a, b) for a, b in _pairs(strategies, baseline, pairs)
+              if a in strategies and b in strategies]
+    points = frame.groupby(where, sort=False)[["sample_index", "params"]].first()
+    values = frame.groupby([*where, "seed", "strategy"], sort=False)[list(outcomes)].first()
+    wide = values.astype(float).unstack("strategy")
+    parts = []
+    for policy, versus in wanted:
+        for outcome in outcomes:
+            d = (wide[(outcome, policy)] - wide[(outcome, versus)]).dropna()
+            stats = d.groupby(level=where, sort=False).agg(["count", "mean", "std"])
+            parts.append(stats.assign(policy=policy, versus=versus, outcome=outcome))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts).rename(columns={"count": "n", "mean": "diff", "std": "sd"})
+    out = out.join(points).reset_index()
+    low, high, p = _t_interval(out["n"].to_numpy(dtype=float), out["diff"].to_numpy(),
+                               out["sd"].to_numpy(), level)
+    out["ci_low"], out["ci_high"], out["p_value"] = low, high, p
+    params = pd.DataFrame(list(out.pop("params")), index=out.index)
+    return pd.concat([out[columns], params], axis=1)
+
+
+def _t_interval(n: np.ndarray, mean: np.ndarray, sd: np.ndarray,
+                level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Vectorised t interval and two-sided p of mean 0; NaN where n < 2, exact where sd = 0."""
+    from scipy import stats
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dof = np.where(n > 1, n - 1, np.nan)
+        se = sd / np.sqrt(n)
+        half = stats.t.ppf(0.5 + level / 2, dof) * se
+        p = 2 * stats.t.sf(np.abs(mean) / se, dof)
+    p = np.where((se == 0) & (n > 1), np.where(mean == 0, 1.0, 0.0), p)
+    return mean - half, mean + half, p
 
 
 # ---- the SALib problem and the design matrix ----------------------------------------------
@@ -164,7 +179,7 @@ def _problem_from(diffs: pd.DataFrame, problem: dict[str, Any] | None) -> dict[s
         return problem
     fixed = {"design", "scenario", "point", "sample_index", "policy", "versus", "outcome",
              "n", "diff", "sd", "ci_low", "ci_high", "p_value"}
-    names = [c for c in diffs.columns if c not in fixed]
+    names = [c for c in diffs.columns if c not in fixed and diffs[c].notna().all()]
     return problem_for(names, [(float(diffs[c].min()), float(diffs[c].max())) for c in names])
 
 
@@ -200,19 +215,20 @@ def _saltelli_second_order(diffs: pd.DataFrame, names: Sequence[str]) -> bool:
     if (d + 1) not in pts.index or (2 * d + 1) not in pts.index:
         return False
     ba, b = pts.loc[d + 1, list(names)], pts.loc[2 * d + 1, list(names)]
-    return bool(d == 1 or (ba.iloc[1:] == b.iloc[1:]).all())
+    return bool(d > 1 and (ba.iloc[1:] == b.iloc[1:]).all())
 
 
-def _tidy(method: str, key: tuple[str, str, str], names: Sequence[str], n: int,
+def _tidy(method: str, key: tuple[str, str, str, str], names: Sequence[str], n: int,
           indices: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[dict[str, Any]]:
-    policy, versus, outcome = key
-    return [{"method": method, "policy": policy, "versus": versus, "outcome": outcome,
+    scenario, policy, versus, outcome = key
+    return [{"method": method, "scenario": scenario, "policy": policy, "versus": versus,
+             "outcome": outcome,
              "parameter": name, "index": index, "value": float(v[i]), "ci_low": float(lo[i]),
              "ci_high": float(hi[i]), "n_points": n}
             for index, (v, lo, hi) in indices.items() for i, name in enumerate(names)]
 
 
-def _noise_row(method: str, key: tuple[str, str, str], points: pd.DataFrame,
+def _noise_row(method: str, key: tuple[str, str, str, str], points: pd.DataFrame,
                y: np.ndarray) -> dict[str, Any]:
     """Share of the difference's variance over points that is replication noise.
 
@@ -223,8 +239,9 @@ def _noise_row(method: str, key: tuple[str, str, str], points: pd.DataFrame,
     within = (points["sd"] ** 2 / points["n"]).mean()
     total = float(np.var(y, ddof=1)) if len(y) > 1 else math.nan
     share = float(within / total) if total and not math.isnan(within) else math.nan
-    policy, versus, outcome = key
-    return {"method": method, "policy": policy, "versus": versus, "outcome": outcome,
+    scenario, policy, versus, outcome = key
+    return {"method": method, "scenario": scenario, "policy": policy, "versus": versus,
+            "outcome": outcome,
             "parameter": NOISE, "index": "share", "value": share, "ci_low": math.nan,
             "ci_high": math.nan, "n_points": len(y)}
 
@@ -243,7 +260,7 @@ def sobol_indices(diffs: pd.DataFrame, problem: dict[str, Any] | None = None, *,
     names = problem["names"]
     d = len(names)
     out: list[dict[str, Any]] = []
-    for key, group in diffs.groupby(["policy", "versus", "outcome"], sort=False):
+    for key, group in diffs.groupby(["scenario", "policy", "versus", "outcome"], sort=False):
         group = _ordered(group)
         second = (_saltelli_second_order(group, names) if calc_second_order is None
                   else calc_second_order)
@@ -261,14 +278,17 @@ def sobol_indices(diffs: pd.DataFrame, problem: dict[str, Any] | None = None, *,
 
 
 def morris_indices(diffs: pd.DataFrame, problem: dict[str, Any] | None = None, *,
-                   num_levels: int = 4, resamples: int = 1000, level: float = 0.95,
-                   seed: int = 0) -> pd.DataFrame:
+                   matrix: np.ndarray | None = None, num_levels: int = 4,
+                   resamples: int = 1000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Morris screening of each difference: mu, mu* and sigma of the elementary effects.
 
     SALib gives mu* its bootstrap interval; mu and sigma get theirs here by
     resampling whole trajectories (the same scheme), so every index has one.
-    Effects are per unit of the scaled range (SALib's delta), so they compare
-    across parameters.
+    An effect is the change of the difference over a parameter's whole range
+    (SALib divides by its step in the unit cube), so effects compare across
+    parameters. `matrix` is the design as sampled (`designs.unit_matrix`):
+    SALib reads which uncertainty moved from it, and a value clipped to a
+    scenario's rule may hide the move in the values as run (the default).
     """
     from SALib.analyze import morris
 
@@ -278,13 +298,14 @@ def morris_indices(diffs: pd.DataFrame, problem: dict[str, Any] | None = None, *
     rng = np.random.default_rng(seed)
     alpha = (1 - level) / 2
     out: list[dict[str, Any]] = []
-    for key, group in diffs.groupby(["policy", "versus", "outcome"], sort=False):
+    for key, group in diffs.groupby(["scenario", "policy", "versus", "outcome"], sort=False):
         group = _ordered(group)
         rows, y = _blocks(group, size, None)
         if len(y) == 0:
             continue
         pts = group.drop_duplicates("sample_index").set_index("sample_index")
-        x = pts.loc[rows, names].to_numpy(dtype=float)
+        x = (matrix[rows] if matrix is not None
+             else pts.loc[rows, names].to_numpy(dtype=float))
         si = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=level,
                             num_levels=num_levels, seed=seed)
         n_traj = len(y) // size
@@ -309,6 +330,7 @@ def morris_indices(diffs: pd.DataFrame, problem: dict[str, Any] | None = None, *
 
 def analyse(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: str, *,
             outcomes: Sequence[str] = OUTCOMES, problem: dict[str, Any] | None = None,
+            matrix: np.ndarray | None = None,
             pairs: str | Sequence[tuple[str, str]] = "baseline", resamples: int = 1000,
             level: float = 0.95, seed: int = 0) -> pd.DataFrame:
     """Global sensitivity of every policy's paired difference against the baseline.
@@ -317,14 +339,19 @@ def analyse(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: str, *,
     "morris" (either may be absent). Returns the tidy frame: method, policy,
     versus, outcome, parameter, index (S1, ST; mu, mu_star, sigma; `share`
     for the replication-noise row), value, ci_low, ci_high, n_points.
-    `problem` (SALib's dict) defaults to one built from the rows' parameters.
+    `problem` (SALib's dict, `designs.problem`) defaults to one built from the
+    rows' parameters; `matrix` (the Morris design as sampled) to the values run.
     """
     frames = []
-    for method, fn in (("sobol", sobol_indices), ("morris", morris_indices)):
-        diffs = point_differences(runs, baseline, outcomes=outcomes, design=method,
-                                  pairs=pairs, level=level)
-        if not diffs.empty:
-            frames.append(fn(diffs, problem, resamples=resamples, level=level, seed=seed))
+    diffs = point_differences(runs, baseline, outcomes=outcomes, pairs=pairs, level=level)
+    sobol = diffs[diffs["design"] == "sobol"]
+    morris = diffs[diffs["design"] == "morris"]
+    if not sobol.empty:
+        frames.append(sobol_indices(sobol, problem, resamples=resamples, level=level,
+                                    seed=seed))
+    if not morris.empty:
+        frames.append(morris_indices(morris, problem, matrix=matrix, resamples=resamples,
+                                     level=level, seed=seed))
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDEX_COLUMNS)
 
