@@ -489,3 +489,31 @@ def _adjusted_half_width(table: pd.DataFrame, level: float, adjusted: float) -> 
         dof = np.where(n > 1, n - 1, np.nan)
         se = half / stats.t.ppf(0.5 + level / 2, dof)
         return stats.t.ppf(0.5 + adjusted / 2, dof) * se
+
+
+# ---- output ----------------------------------------------------------------------------------
+def format_indices(indices: pd.DataFrame) -> str:
+    """Plain-text tables of `analyse` output: one per method, scenario, policy and outcome,
+    parameters by their largest index (ST, or mu*), each index as `value [low, high]`."""
+    blocks = []
+    keys = ["method", "scenario", "policy", "versus", "outcome"]
+    for (method, scenario, policy, versus, outcome), group in indices.groupby(keys, sort=False):
+        noise = group[group["parameter"] == NOISE]["value"]
+        group = group[group["parameter"] != NOISE]
+        names = list(dict.fromkeys(group["index"]))
+        wide = {(r.parameter, r.index): f"{r.value:.2f} [{r.ci_low:.2f}, {r.ci_high:.2f}]"
+                for r in group.itertuples()}
+        lead = "ST" if "ST" in names else "mu_star"
+        order = group[group["index"] == lead].sort_values("value", ascending=False)["parameter"]
+        body = [[p, *(wide.get((p, i), "-") for i in names)] for p in order]
+        widths = [max(len(str(row[i])) for row in [["parameter", *names], *body])
+                  for i in range(len(names) + 1)]
+        lines = [f"{method}: {policy} - {versus} on {outcome} ({scenario}, "
+                 f"{int(group['n_points'].iloc[0])} points)"]
+        for row in [["parameter", *names], *body]:
+            lines.append("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                                   for i, (c, w) in enumerate(zip(row, widths, strict=True))))
+        if len(noise) and not math.isnan(noise.iloc[0]):
+            lines.append(f"replication noise: {noise.iloc[0]:.0%} of the variance over points")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)

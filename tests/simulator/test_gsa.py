@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
+from scipy import stats
 
 from simulator import gsa
 from simulator.batch import DesignPoint, Experiment
@@ -69,6 +69,9 @@ def test_sobol_total_index_of_a_difference_that_depends_on_x1_only() -> None:
     assert _index(res, "S1", "x1")["value"] > 0.9
     assert _index(res, "share", gsa.NOISE)["value"] < 0.01
     assert (res["n_points"][res["parameter"] != gsa.NOISE] == len(x)).all()
+    text = gsa.format_indices(res)
+    assert text.startswith("sobol: policy - base on reputation_end (s, 1280 points)")
+    assert text.splitlines()[2].startswith("x1 ")  # largest ST first
 
 
 def test_sobol_drops_the_block_of_a_failed_point_and_reads_second_order_layouts() -> None:
