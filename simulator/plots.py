@@ -194,16 +194,28 @@ def sweep_axes(records: Sequence[Row]) -> list[tuple[Axis, list[Any]]]:
     values, each with its values in numeric order: the axes a sweep can be drawn along."""
     values: dict[Axis, set[Any]] = defaultdict(set)
     other: set[Axis] = set()
+    points = set()
     for r in records:
+        points.add(tuple(sorted((k, str(v)) for k, v in (r.get("params") or {}).items())))
         for kind in ("params", "policy_params"):
             for name, v in (r.get(kind) or {}).items():
                 (values[(kind, name)].add(v) if _numeric(v) else other.add((kind, name)))
+    # grid parameters are axes only when the points are their full product; sampled points
+    # (Latin hypercube, Sobol) each have values of their own, and a line or heatmap through
+    # them would draw a pattern the design does not have
+    sizes = [len(vs) for (kind, _), vs in values.items() if kind == "params"]
+    factorial = math.prod(sizes) == len(points)
     return [(axis, sorted(vs, key=analysis.value_key)) for axis, vs in sorted(values.items())
-            if len(vs) >= 2 and axis not in other]
+            if len(vs) >= 2 and axis not in other and (factorial or axis[0] != "params")]
+
+
+def _short(value: Any) -> str:
+    """A value for a title: floats to 4 significant digits (sampled points have many)."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _key(r: Row, kind: str, skip: Sequence[str]) -> tuple[tuple[str, str], ...]:
-    return tuple((k, str(v)) for k, v in sorted((r.get(kind) or {}).items()) if k not in skip)
+    return tuple((k, _short(v)) for k, v in sorted((r.get(kind) or {}).items()) if k not in skip)
 
 
 def _text(key: tuple[tuple[str, str], ...]) -> str:
@@ -216,7 +228,12 @@ def _series(r: Row, axes: Sequence[Axis]) -> str:
     policy = [name for kind, name in axes if kind == "policy_params"]
     if not policy:
         return str(r["strategy"])
-    return _text(_key(r, "policy_params", policy)) or "policy"
+    label = family = str(r["strategy"])  # the label without the plotted values: "answer"
+    for name in policy:
+        family = re.sub(rf"[\s,]*{re.escape(name)}=\S+", "", family)
+    family = "" if family == label else family  # a label that does not spell the values out
+    rest = _text(_key(r, "policy_params", policy))
+    return ", ".join(t for t in (family.strip(" ,"), rest) if t) or "policy"
 
 
 def _facet(r: Row, axes: Sequence[Axis]) -> str:

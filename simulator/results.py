@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simulator import analysis
+from simulator.store import RUN_COLUMNS
 
 if TYPE_CHECKING:  # pandas is imported when a table is asked for, not with simulator
     import pandas as pd
@@ -82,7 +83,12 @@ class Results:
         self.experiment: dict[str, Any] = dict(experiment or {})
         self.rows: list[Row] = [_tidy(r) for r in raw]
         described = self.experiment.get("scenarios") or {}
+        policies = self.experiment.get("policies") or {}
         for r in self.rows:
+            if not r["policy_params"] and r["strategy"] in policies:
+                # the store keeps the uncertainty point only; the policy's own values
+                # are in the experiment description
+                r["policy_params"] = dict(policies[r["strategy"]].get("params") or {})
             if not r.get("scenario_fingerprint"):
                 r["scenario_fingerprint"] = scenario_fingerprint(
                     str(described.get(r["scenario"], r["scenario"])), r["params"])
@@ -120,14 +126,18 @@ class Results:
         """
         from simulator.runner import run_batch
 
+        def run(folder: str | Path, resume: bool) -> Results:
+            # run_batch's rows carry the policy fields the store does not keep
+            rows = run_batch(experiment, workers=workers, scheduler=scheduler, out=folder,
+                             resume=resume, progress=progress)
+            store, meta = analysis.load_results(folder)
+            with store:
+                return cls(rows, store.hourly(), meta)
+
         if out is not None:
-            run_batch(experiment, workers=workers, scheduler=scheduler, out=out, resume=resume,
-                      progress=progress)
-            return cls.open(out)
+            return run(out, resume)
         with tempfile.TemporaryDirectory(prefix="stormdrill-batch-") as tmp:
-            run_batch(experiment, workers=workers, scheduler=scheduler, out=tmp,
-                      progress=progress)
-            return cls.open(tmp)
+            return run(tmp, False)
 
     # ---- what the batch was -------------------------------------------------------------
     @property
@@ -174,12 +184,12 @@ class Results:
     def _runs(self) -> pd.DataFrame:
         import pandas as pd
 
-        names = {k for r in self.rows for k in r if k not in ("params", "policy_params")}
+        taken = {*RUN_COLUMNS, "scenario_fingerprint", "sample", "clipped"}
         flat = []
         for r in self.rows:
             row = {k: v for k, v in r.items() if k not in ("params", "policy_params")}
             row.update({k: _scalar(v) for k, v in r["params"].items()})
-            row.update({(f"policy.{k}" if k in names or k in r["params"] else k): _scalar(v)
+            row.update({(f"policy.{k}" if k in taken or k in r["params"] else k): _scalar(v)
                         for k, v in r["policy_params"].items()})
             row["params"] = json.dumps(r["params"], sort_keys=True)
             row["policy_params"] = json.dumps(r["policy_params"], sort_keys=True)

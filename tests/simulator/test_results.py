@@ -184,6 +184,26 @@ def test_two_swept_parameters_give_a_heatmap_of_the_paired_effect(tmp_path: Path
     assert {"heatmap-s-a-b.svg", "sweep-s-a.svg", "sweep-s-b.svg"} <= names
 
 
+def test_sampled_points_are_no_sweep_axes_but_policies_still_are() -> None:
+    """Latin hypercube points each have their own values: no line or heatmap through them."""
+    diffs = [{"params": {"a": a, "b": b}, "policy_params": {"after_h": h}}
+             for a, b in ((0.13, 5.1), (0.52, 2.7), (0.91, 8.8)) for h in (0.5, 2, 8)]
+    assert sweep_axes(diffs) == [(("policy_params", "after_h"), [0.5, 2, 8])]
+
+
+def test_policy_values_come_back_from_the_experiment_when_read_from_the_store(
+        tmp_path: Path) -> None:
+    """The store keeps the uncertainty point; the policies' values are in the description."""
+    rows = [row(f"answer respond_after_h={h}", 0, reputation_end=1.0) for h in (8, 0.5)]
+    with ResultsStore(tmp_path / "r") as store:
+        store.claim("f", {"policies": {f"answer respond_after_h={h}": {
+            "strategy": "None", "params": {"respond_after_h": h}} for h in (8, 0.5)}}, False)
+        store.add(rows)
+    res = Results.open(tmp_path / "r")
+    assert sorted(res.runs["respond_after_h"]) == [0.5, 8]
+    assert res.strategies == ["answer respond_after_h=0.5", "answer respond_after_h=8"]
+
+
 def test_log_spacing_is_recognised() -> None:
     assert is_log_spaced([15, 60, 240]) and is_log_spaced([1, 3, 10, 30])
     assert not is_log_spaced([0, 2, 6]) and not is_log_spaced([1, 2, 3])
