@@ -100,15 +100,35 @@ def readable_settings(text: str) -> list[list[str]] | None:
     return rows
 
 
-def _experiment_blocks(meta: dict[str, Any], counts: dict[str, int],
-                       baseline: str | None) -> list[Block]:
+def _design_facts(meta: dict[str, Any], strategies: list[str]) -> list[list[str]]:
+    """Rows for the policies, uncertainties and replication rule, when the experiment has them."""
+    facts = []
+    policies = meta.get("policies") or {}
+    rank = {s: i for i, s in enumerate(strategies)}
+    for label, policy in sorted(policies.items(), key=lambda p: rank.get(p[0], len(rank))):
+        values = ", ".join(f"{k}={v}" for k, v in (policy.get("params") or {}).items())
+        facts.append([f"policy {label}", values or "as its strategy file"])
+    for u in meta.get("uncertainties") or []:
+        span = (", ".join(map(str, u["values"])) if u.get("values")
+                else f"{u.get('low')} to {u.get('high')}" + (" (log)" if u.get("log") else ""))
+        facts.append([f"uncertainty {u.get('name')}", span])
+    if meta.get("sampler"):
+        facts.append(["sampler", f"{meta['sampler']}, {meta.get('samples')} samples"])
+    if meta.get("auto"):
+        targets = ", ".join(f"{k} +-{v}" for k, v in meta["auto"].get("targets", {}).items())
+        facts.append(["replications: auto", f"until the 95% half-width is {targets}, at most "
+                                            f"{meta['auto'].get('max_replications')}"])
+    return facts
+
+
+def _experiment_blocks(meta: dict[str, Any], counts: dict[str, int], baseline: str | None,
+                       strategies: list[str]) -> list[Block]:
     grid = "; ".join(f"{p} in {', '.join(map(str, sorted(v, key=analysis.value_key)))}"
                      for p, v in meta.get("grid", [])) or "none"
     facts = [["experiment", str(meta.get("name", "?"))],
              ["scenarios", ", ".join(meta.get("scenarios", {})) or "?"],
-             ["strategies", ", ".join(meta.get("strategy_order") or meta.get("strategies", {}))
-              or "?"],
-             ["baseline", baseline or "none"], ["grid", grid],
+             ["strategies", ", ".join(strategies) or "?"],
+             ["baseline", baseline or "none"], ["grid", grid], *_design_facts(meta, strategies),
              ["replications", str(meta.get("replications", "?"))],
              ["seed", str(meta.get("seed", "?"))],
              ["hours", str(meta.get("hours") or "scenario duration")],
@@ -240,7 +260,8 @@ def write_batch_report(results_path: str | Path | Results, out_file: str | Path)
     diffs = res.paired_records(baseline)
     failed = analysis.failures(res.rows)
     counts = {"total": len(res.rows), "ok": len(res.rows) - len(failed), "failed": len(failed)}
-    head = _experiment_blocks(meta, counts, baseline) + _result_blocks(summary, diffs, baseline)
+    head = (_experiment_blocks(meta, counts, baseline, res.strategies)
+            + _result_blocks(summary, diffs, baseline))
     tail = _sensitivity_blocks(res, baseline) + _failure_blocks(failed)
     if not meta.get("baseline") and baseline:
         head.insert(0, ("p", f"No baseline was set; differences are taken against "
