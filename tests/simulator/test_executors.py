@@ -27,7 +27,7 @@ from factory import scenario
 
 import simulator.batch as batch
 from simulator.batch import Experiment, RunTask, expand
-from simulator.executors import RunsLost, SchedulerError, connect, execute, is_lost
+from simulator.executors import RunsLost, SchedulerError, connect, execute, is_lost, run_dask
 from simulator.runner import run_batch
 from simulator.store import LOST_PREFIX, ResultsStore
 from simulator.strategy import Strategy
@@ -274,19 +274,53 @@ def fragile_cluster() -> Iterator[tuple[str, object]]:
         yield cluster.scheduler_address, spy
 
 
-def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[str, object],
+@pytest.mark.parametrize("retries", [2, 0])
+def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[str, object], retries: int,
                                          caplog: pytest.LogCaptureFixture) -> None:
+    """With retries the killed worker's chunks run again; with none they are lost."""
     address, spy = fragile_cluster
-    tasks = expand(_experiment(reps=200, users=3000, hours=72.0))
+    tasks = expand(_experiment(reps=100, users=3000, hours=72.0))
     caplog.set_level(logging.WARNING, logger="simulator.executors")
-    runs = execute(tasks, scheduler=address)
+    runs = run_dask(tasks, address, retries=retries)
     rows = list(next(runs))  # the cluster is at work on the other chunks
     pids = spy.run(os.getpid)  # type: ignore[attr-defined]
     busy = [w for w, keys in spy.processing().items() if keys]  # type: ignore[attr-defined]
     assert busy, "chunks are still running"
     os.kill(pids[busy[0]], signal.SIGKILL)
-    for chunk in runs:
-        rows += chunk
-    assert "a Dask worker died running" in caplog.text, "the kill cost a resubmission"
+    rows += [row for chunk in runs for row in chunk]
     assert sorted(r["run_id"] for r in rows) == sorted(t.run_id for t in tasks)
-    assert all(r["status"] == "ok" for r in rows), [r["error"] for r in rows if r["error"]]
+    lost = [r for r in rows if r["status"] != "ok"]
+    if retries:
+        assert "a Dask worker died running" in caplog.text, "the kill cost a resubmission"
+        assert not lost, [r["error"] for r in lost]
+    else:
+        assert lost and all(is_lost(r) and "KilledWorker" in r["error"] for r in lost)
+
+
+def test_a_cluster_without_workers_is_refused() -> None:
+    distributed = pytest.importorskip("distributed")
+    tasks = expand(_experiment(reps=1))
+    with distributed.LocalCluster(n_workers=0, processes=True, dashboard_address=None,
+                                  silence_logs=50) as cluster:
+        address = cluster.scheduler_address
+        with pytest.raises(SchedulerError, match=r"no worker joined within 0\.5 s"):
+            list(run_dask(tasks, address, no_worker_timeout=0.5))
+
+
+def test_the_cli_says_runs_were_lost_and_exits_1(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  tmp_path: Path) -> None:
+    import simulator.runner
+    from tui.cli import main
+
+    def lose(*_: object, **__: object) -> list:
+        raise RunsLost(3, 40, tmp_path / "results.sqlite", [])
+
+    exp = tmp_path / "exp.yaml"
+    exp.write_text("kind: experiment\nname: tiny\nscenarios: [kitchen-gaffe]\n"
+                   "strategies: [silent]\nreplications: 2\nhours: 6\n")
+    monkeypatch.setattr(simulator.runner, "run_batch", lose)
+    assert main(["batch", str(exp), "--out", str(tmp_path / "o"), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "3 of 40 runs could not run" in err and "--resume" in err
+    assert "Traceback" not in err
