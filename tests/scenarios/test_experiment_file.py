@@ -292,9 +292,9 @@ def test_how_fast_example_loads() -> None:
                                    for h in ("0.5", "1", "2", "4", "8", "24")]
     assert [dict(p.params) for p in exp.policies][3] == {"respond_after_h": 2.0,
                                                          "solution_after_h": None}
-    assert (exp.sampler, exp.samples, exp.design()) == ("lhs", 12, "grid")
-    assert len(exp.points[0][1]) == 12
-    assert exp.auto is not None and dict(exp.auto.targets)["reputation_end"] == 0.25
+    assert (exp.sampler, exp.samples, exp.design()) == ("lhs", 8, "grid")
+    assert len(exp.points[0][1]) == 8
+    assert exp.auto is not None and dict(exp.auto.targets)["reputation_end"] == 0.4
     assert exp.replications == 20  # the first round
     assert [t.strategy_label for t in expand(exp)][:2] == ["silent", "silent"]
 
