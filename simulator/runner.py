@@ -62,6 +62,9 @@ def run_batch(experiment: Experiment, *, workers: int | None = None,
                 for label, asked, ran in capped:
                     print(f"note: hours {asked:g} is past the end of scenario '{label}'; its "
                           f"runs stop at its duration_h, {ran:g} h", file=sys.stderr)
+        unchosen = unchosen_decisions(experiment)
+        if unchosen and progress:
+            print(f"note: {unchosen}", file=sys.stderr)
         n, start = experiment.replications, 0
         while True:
             tasks = expand(experiment, n, start)
@@ -101,6 +104,26 @@ def _unless_lost(rows: list[dict[str, Any]], total: int,
     if lost:
         raise RunsLost(lost, total, store.path if store is not None else None, rows)
     return rows
+
+
+def unchosen_decisions(experiment: Experiment) -> str:
+    """A sentence on decision points that some policy leaves alone ('' if none).
+
+    Batches apply a decision point's option only when a policy chooses one;
+    the others take no action there (not even `on_timeout`), which a reader of
+    the results should know.
+    """
+    counts = {label: len(sc.decision_points) for label, sc in experiment.scenarios
+              if sc.decision_points}
+    every = set(range(max(counts.values(), default=0)))
+    unchosen = [policy.label for policy in experiment.all_policies()
+                if every - {j for j, _ in policy.decisions}]
+    if not counts or not unchosen:
+        return ""
+    points = ", ".join(f"{label} has {n}" for label, n in counts.items())
+    return (f"decision points ({points}) are applied only where a policy chooses an option; "
+            f"{len(unchosen)} of {len(experiment.all_policies())} policies choose none at some "
+            "of them and take no action there (docs/experiments.md)")
 
 
 def _execute(tasks: list[RunTask], store: ResultsStore | None, workers: int | None,
