@@ -26,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import HIGHER_IS_BETTER
-from simulator.gsa import _t_stats, point_differences
+from simulator.gsa import _saltelli_second_order, _t_stats, point_differences
 
 Limits = dict[str, tuple[float, float]]  # path -> (low, high): low < x < high; +-inf: open
+#: fewer winning points than this describe points, not a region: no box is fitted
+MIN_WINS = 5
 
 
 @dataclass(frozen=True)
@@ -108,21 +110,36 @@ def select(trajectory: Sequence[Box], min_density: float = 0.0) -> Box:
     return max(dense, key=lambda b: (b.coverage * b.density, b.coverage))
 
 
-def prune(x: pd.DataFrame, y: np.ndarray, box: Box, tolerance: float = 0.02) -> Box:
-    """Drop restrictions that barely matter, so the rule names only what does.
+def prune(x: pd.DataFrame, y: np.ndarray, box: Box, alpha: float = 0.05) -> Box:
+    """Drop restrictions the data do not support, so the rule names only what matters.
 
-    Peeling also trims uncertainties that do not matter (a slice of noise can
-    raise the density a little); a restriction goes when lifting it costs at
-    most `tolerance` of density. The widest such lift goes first.
+    Peeling on noisy wins also trims uncertainties that do not matter (a slice
+    that happens to win a little less). A restriction stays only if the points
+    it excludes (those lifting it would add) win significantly less often than
+    the points inside (one-sided Fisher exact test at `alpha`); the least
+    supported restriction goes first, then the rest are tested again.
     """
+    from scipy.stats import fisher_exact
+
+    inside = _inside(x, box.limits)
     while box.limits:
-        lifts = [_measure(x, y, {k: v for k, v in box.limits.items() if k != col})
-                 for col in box.limits]
-        ok = [b for b in lifts if b.density >= box.density - tolerance]
-        if not ok:
+        tests = []
+        for col in box.limits:
+            lifted = {k: v for k, v in box.limits.items() if k != col}
+            added = _inside(x, lifted) & ~inside
+            table = [[int(y[added].sum()), int((~y[added]).sum())],
+                     [int(y[inside].sum()), int((~y[inside]).sum())]]
+            tests.append((float(fisher_exact(table, alternative="less")[1]), col))
+        p, col = max(tests)
+        if p <= alpha:
             break
-        box = max(ok, key=lambda b: b.n)
+        box = _measure(x, y, {k: v for k, v in box.limits.items() if k != col})
+        inside = _inside(x, box.limits)
     return box
+
+
+def _pct(v: float) -> str:
+    return "<1%" if 0 < v < 0.005 else f"{v:.0%}"
 
 
 def _fmt(v: float) -> str:
@@ -163,14 +180,18 @@ class Discovery:
         """E.g. `spread.outside_reach < 15: fast-empathetic beats silent on reputation_end
         in 87% of points (coverage 64%, density 87%; 40% of all points)`."""
         b = self.box
-        if not b.n or math.isnan(b.coverage):
+        wins = round(self.base_rate * self.n_points)
+        if wins == 0:
             return (f"{self.policy} never beats {self.versus} on {self.outcome} "
                     f"({self.criterion} criterion, {self.n_points} points)")
+        if wins < MIN_WINS:
+            return (f"{self.policy} beats {self.versus} on {self.outcome} at only {wins} of "
+                    f"{self.n_points} points ({self.criterion} criterion): too few for a region")
         how = "" if self.criterion == "interval" else " (sign of the mean: 1 replication)"
         return (f"{describe(b.limits)}: {self.policy} beats {self.versus} on {self.outcome}"
-                f" in {b.density:.0%} of points{how} (coverage {b.coverage:.0%}, density "
-                f"{b.density:.0%}, {b.n} of {self.n_points} points; {self.base_rate:.0%} of "
-                f"all points; mean difference {self.mean_diff:+.3g} "
+                f" in {_pct(b.density)} of points{how} (coverage {_pct(b.coverage)}, density "
+                f"{_pct(b.density)}, {b.n} of {self.n_points} points; {_pct(self.base_rate)} "
+                f"of all points; mean difference {self.mean_diff:+.3g} "
                 f"[{_fmt(self.ci_low)}, {_fmt(self.ci_high)}])")
 
 
@@ -206,12 +227,14 @@ def discover(runs: pd.DataFrame | Iterable[dict[str, Any]], policy: str, versus:
     names = list(parameters) if parameters is not None else [
         c for c in diffs.columns if c not in fixed and pd.api.types.is_numeric_dtype(diffs[c])
         and diffs[c].nunique() > 1]
+    diffs = _independent(diffs, names)
     if criterion is None:
         criterion = "interval" if (diffs["n"] >= 2).all() else "mean"
     y = _wins(diffs, outcome, criterion)
     x = diffs[names].astype(float).reset_index(drop=True)
     trajectory = prim(x, y, alpha=alpha, min_support=min_support)
-    box = prune(x, y, select(trajectory, min_density))
+    box = (prune(x, y, select(trajectory, min_density)) if y.sum() >= MIN_WINS
+           else trajectory[0])
     inside = _inside(x, {**{c: (-math.inf, math.inf) for c in names}, **box.limits})
     mean, _, low, high, _ = _t_stats(diffs["diff"].to_numpy(dtype=float)[inside], level)
     table = pd.DataFrame([{"step": i, "n": b.n, "support": b.support, "coverage": b.coverage,
@@ -219,6 +242,24 @@ def discover(runs: pd.DataFrame | Iterable[dict[str, Any]], policy: str, versus:
                           for i, b in enumerate(trajectory)])
     return Discovery(policy, versus, outcome, criterion, box, len(y), float(y.mean()),
                      mean, low, high, table)
+
+
+def _independent(diffs: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
+    """Sobol points reduced to the independent ones: each base sample's A and B rows.
+
+    A Saltelli design's other rows copy a base row but for one column, so
+    where that column does not matter they repeat its outcome (same seeds):
+    PRIM, counting points as independent, would mistake such copies for
+    evidence. LHS, factorial and Morris points are kept as they are.
+    """
+    sobol = diffs["design"] == "sobol"
+    if not sobol.any():
+        return diffs
+    part = diffs[sobol]
+    size = 2 * len(names) + 2 if _saltelli_second_order(part, names) else len(names) + 2
+    pos = part["sample_index"] % size
+    keep = part[(pos == 0) | (pos == size - 1)]
+    return pd.concat([diffs[~sobol], keep])
 
 
 def discover_all(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: str, *,

@@ -76,3 +76,24 @@ def test_discover_all_asks_both_directions_on_both_outcomes() -> None:
         ("fast", "silent", "negative_posts"), ("silent", "fast", "negative_posts")]
     assert out[0].box.density > 0.9 and len(out[0].box.limits) == 2
     assert out[1].base_rate > 0.8  # silent wins outside the box: almost everywhere
+
+
+def test_sobol_designs_keep_only_their_independent_points() -> None:
+    """Saltelli rows copy a base row but for one column: only A and B rows are used."""
+    from SALib.sample import sobol as sobol_sample
+
+    names = ["media.hazard_per_h", "spread.outside_reach", "reputation.damage"]
+    x = sobol_sample.sample({"num_vars": 3, "names": names, "bounds": [[0.0, 1.0]] * 3}, 64,
+                            calc_second_order=False, seed=2)
+    rows = []
+    for i, point in enumerate(x):
+        params = dict(zip(names, map(float, point), strict=True))
+        for r in range(3):
+            effect = 5.0 if point[0] > 0.5 else -5.0
+            for strategy, v in (("silent", 0.0), ("fast", effect + 0.1 * r)):
+                rows.append({"design": "sobol", "scenario": "s", "point": f"#{i}",
+                             "strategy": strategy, "replication": r, "seed": r,
+                             "params": params, "status": "ok", "reputation_end": v})
+    found = discovery.discover(rows, "fast", "silent")
+    assert found.n_points == 2 * 64
+    assert set(found.box.limits) == {"media.hazard_per_h"} and found.box.density == 1.0
