@@ -258,7 +258,7 @@ def test_kill_9_of_the_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
 
 # ---- Dask -------------------------------------------------------------------------------
 @pytest.fixture
-def fragile_cluster() -> Iterator[tuple[str, object]]:
+def fragile_cluster() -> Iterator[tuple[object, object]]:
     """A LocalCluster whose scheduler gives up on a task at its first dead worker.
 
     With allowed-failures 0 a single kill turns into KilledWorker at once, so
@@ -271,14 +271,15 @@ def fragile_cluster() -> Iterator[tuple[str, object]]:
             distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                      dashboard_address=None, silence_logs=50) as cluster, \
             distributed.Client(cluster, set_as_default=False) as spy:
-        yield cluster.scheduler_address, spy
+        yield cluster, spy
 
 
 @pytest.mark.parametrize("retries", [2, 0])
-def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[str, object], retries: int,
+def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[object, object], retries: int,
                                          caplog: pytest.LogCaptureFixture) -> None:
     """With retries the killed worker's chunks run again; with none they are lost."""
-    address, spy = fragile_cluster
+    cluster, spy = fragile_cluster
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
     tasks = expand(_experiment(reps=100, users=3000, hours=72.0))
     caplog.set_level(logging.WARNING, logger="simulator.executors")
     runs = run_dask(tasks, address, retries=retries)
@@ -286,7 +287,8 @@ def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[str, object], re
     pids = spy.run(os.getpid)  # type: ignore[attr-defined]
     busy = [w for w, keys in spy.processing().items() if keys]  # type: ignore[attr-defined]
     assert busy, "chunks are still running"
-    os.kill(pids[busy[0]], signal.SIGKILL)
+    for worker in busy:  # every busy worker: none can be between two tasks
+        os.kill(pids[worker], signal.SIGKILL)
     rows += [row for chunk in runs for row in chunk]
     assert sorted(r["run_id"] for r in rows) == sorted(t.run_id for t in tasks)
     lost = [r for r in rows if r["status"] != "ok"]
@@ -324,3 +326,18 @@ def test_the_cli_says_runs_were_lost_and_exits_1(monkeypatch: pytest.MonkeyPatch
     err = capsys.readouterr().err
     assert "3 of 40 runs could not run" in err and "--resume" in err
     assert "Traceback" not in err
+
+
+def test_runs_are_lost_not_waited_on_for_ever_when_no_worker_is_left(
+        fragile_cluster: tuple[object, object]) -> None:
+    cluster, spy = fragile_cluster
+    tasks = expand(_experiment(reps=100, users=3000, hours=72.0))
+    runs = run_dask(tasks, cluster.scheduler_address,  # type: ignore[attr-defined]
+                    no_worker_timeout=1.0)
+    rows = list(next(runs))
+    cluster.scale(0)  # type: ignore[attr-defined]
+    _until(lambda: not spy.nthreads(), "no worker is left")  # type: ignore[attr-defined]
+    rows += [row for chunk in runs for row in chunk]
+    assert sorted(r["run_id"] for r in rows) == sorted(t.run_id for t in tasks)
+    lost = [r for r in rows if r["status"] != "ok"]
+    assert lost and all(is_lost(r) and "no Dask worker was left" in r["error"] for r in lost)
