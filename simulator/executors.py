@@ -232,10 +232,13 @@ def check_address(address: str) -> None:
     Checked here, not left to `Client`: a Client that fails on a malformed
     address blocks for 10 s on garbage collection and prints a traceback.
     """
-    from distributed.comm.addressing import parse_address, parse_host_port
-    from distributed.comm.registry import backends
-
     where = f"Dask scheduler {address!r}"
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+        from distributed.comm.registry import backends
+    except ImportError:
+        raise SchedulerError(f"{where}: running on a Dask cluster needs Dask's `distributed` "
+                             "package: pip install distributed") from None
     if not address.strip():
         raise SchedulerError(f"{where}: empty address; {_ADDRESS_HINT}")
     try:
