@@ -406,8 +406,8 @@ class Flips:
         """A few lines for a terminal or a report."""
         r = len(self.survivors)
         lines = [f"{self.comparisons} comparisons (paired t tests), Benjamini-Hochberg at "
-                 f"FDR {self.fdr:g}: {r} significant (of which up to about "
-                 f"{self.fdr * r:.0f} may be false discoveries), "
+                 f"FDR {self.fdr:g}: {r} significant (of which about "
+                 f"{self.fdr * r:.1f} may be false discoveries), "
                  f"{len(self.flipping)} flip the ranking"
                  + (f"; {self.untestable} without an interval (< 2 replications)"
                     if self.untestable else "")]
