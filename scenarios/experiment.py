@@ -39,7 +39,8 @@ or break a scenario's cross-field rules at some grid point.
 
 Scenarios and strategies are labelled by library name, or by file stem for a
 path; the labels name them in the results and `baseline` refers to them.
-Relative paths are resolved from the experiment file's folder.
+Relative paths are resolved from the experiment file's folder. Policies,
+uncertainties and `replications: auto` are read by `scenarios.experiment_axes`.
 """
 
 # ruff: noqa: RUF009  (`param(...)` returns a dataclasses.field carrying limits and docs)

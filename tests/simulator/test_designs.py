@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -42,7 +43,7 @@ def test_sizes() -> None:
 def test_factorial_steps_are_evenly_or_log_spaced() -> None:
     assert Uncertainty("a", 0.0, 10.0, steps=3).levels() == [0.0, 5.0, 10.0]
     log = Uncertainty("b", 0.5, 24.0, log=True, steps=4).levels()
-    ratios = [b / a for a, b in zip(log, log[1:], strict=False)]
+    ratios = [b / a for a, b in itertools.pairwise(log)]
     assert log[0] == pytest.approx(0.5) and log[-1] == pytest.approx(24.0)
     assert ratios == pytest.approx([ratios[0]] * 3)
     assert Uncertainty("c", values=(1, 5, 9)).levels() == [1, 5, 9]
@@ -78,7 +79,7 @@ def test_morris_trajectories_move_one_parameter_per_step() -> None:
     points = designs.sample([HAZARD, REACH], "morris", 3, seed=0)
     for t in range(3):
         steps = points[t * 3:(t + 1) * 3]
-        for a, b in zip(steps, steps[1:], strict=False):
+        for a, b in itertools.pairwise(steps):
             assert sum(a[k] != b[k] for k in a) == 1
 
 
