@@ -364,6 +364,12 @@ class AxesCheck:
                     w.add(spec.node, f"uncertainties.{u.name}", f"a list of values cannot be "
                           f"sampled by {ef.sampler}; expected a range {{low, high}}",
                           "give a range, or use sampler: factorial")
+            n = ef.samples or 0
+            if ef.sampler == "sobol" and n and n & (n - 1):
+                below = 1 << (n.bit_length() - 1)
+                w.add(w.lines.get("samples"), "samples", f"{n} is not a power of 2; sampler "
+                      "sobol expected a power of 2 (the Sobol' sequence is balanced only then)",
+                      f"use samples: {below} or {below * 2}")
             if "samples" not in w.lines and "samples" not in w.bad:
                 w.add(w.lines.get("sampler"), "samples", f"missing key; sampler {ef.sampler} "
                       "expected a number of samples",

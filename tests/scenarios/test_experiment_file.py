@@ -444,6 +444,14 @@ uncertainties:
     assert "missing key" in _find(err, "samples").message
 
 
+def test_sobol_samples_must_be_a_power_of_two(tmp_path: Path) -> None:
+    path = _write(tmp_path, "s.yaml", HEAD + "strategies: [silent]\nsampler: sobol\n"
+                  "samples: 48\nuncertainties:\n  spread.outside_reach: {}\n")
+    problem = _find(_error(path), "samples")
+    assert problem.line == 5 and "not a power of 2" in problem.message
+    assert problem.hint == "use samples: 32 or 64"
+
+
 def test_empty_range_means_the_plausible_range(tmp_path: Path) -> None:
     path = _write(tmp_path, "r.yaml", HEAD + "strategies: [silent]\nuncertainties:\n"
                   "  spread.outside_reach: {steps: 2}\n  media.readership:\n")
