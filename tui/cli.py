@@ -119,6 +119,10 @@ def _run(args: argparse.Namespace) -> int:
         raise CliError(f"--hours must be a positive number of hours, got {args.hours}")
     if args.seed < 0:
         raise CliError(f"--seed must be zero or positive, got {args.seed}")
+    if args.hours is not None and args.hours > scenario.duration_h:
+        print(f"stormdrill: --hours {args.hours:g} is longer than the scenario "
+              f"({scenario.duration_h:g} h); the run stops at {scenario.duration_h:g} h "
+              "(set duration_h in the scenario to run longer)", file=sys.stderr)
     sim = Simulation(scenario, seed=args.seed, strategy=strategy)
     sim.run(args.hours)
     summary = sim.summary()

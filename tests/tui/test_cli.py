@@ -151,3 +151,10 @@ def test_a_drill_that_stopped_on_an_error_is_not_reported_as_saved(
     assert "stopped on an error" in err and "session kept" in err
     assert _after_drill(SimpleNamespace(return_code=0), session) == 0
     assert "session saved" in capsys.readouterr().out
+
+
+def test_hours_beyond_the_scenario_say_they_were_capped() -> None:
+    res = _cli("run", "kitchen-gaffe", "--hours", "500", "--json")
+    assert res.returncode == 0
+    assert "longer than the scenario (72 h)" in res.stderr
+    assert json.loads(res.stdout)["duration_h"] <= 72
