@@ -280,11 +280,14 @@ def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
     it again with an attention metric (e.g. `negative_posts`) for the other.
 
     Uses the rows of the one-at-a-time design (`design == 'sensitivity'`) of
-    one scenario (default: the first). The tornado follows the `baseline`
-    strategy (default: the best one at the base point), because one bar per
-    parameter is what a reader can take in. A flip is a change in the order
-    of two strategies' means (a tie at either end is not a flip); with few
-    replications small gaps flip by chance, so the report shows the means.
+    one scenario (default: the first). The tornado follows the *difference*
+    between the best other strategy at the base point and the `baseline`
+    (paired: every strategy runs the same seeds), because what an assumption
+    does to one strategy alone says nothing about which to choose (the
+    baseline's own bars for response parameters are zero by construction).
+    `flipping` lists settings where the order of two means changes; it is
+    descriptive only: `simulator.gsa.flips` decides which changes are real,
+    with paired intervals and false-discovery-rate control.
     """
     sens = [r for r in _grid_rows(rows, "sensitivity") if r.get("status") == "ok"]
     scenarios = sorted({r["scenario"] for r in sens})
@@ -300,9 +303,18 @@ def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
         by_point[r["point"]].append(r)
     base_means = _means(by_point.get("", []), metric)
     base_rank = _ranking(base_means, metric)
-    ref = baseline if baseline is not None else (base_rank[0] if base_rank else None)
-    result.update(scenario=scenario, strategy=ref,
+    ref = baseline if baseline is not None else (base_rank[-1] if base_rank else None)
+    contrast = next((s for s in base_rank if s != ref), None)
+    result.update(scenario=scenario, strategy=f"{contrast} - {ref}" if contrast else ref,
                   base={"means": base_means, "ranking": base_rank})
+
+    def gap(means: dict[str, float]) -> float:
+        """The tornado's quantity: the contrast minus the baseline (or the baseline alone
+        when there is nothing to compare it with)."""
+        if contrast is None:
+            return means.get(ref, math.nan) if ref is not None else math.nan
+        return means.get(contrast, math.nan) - means.get(ref, math.nan)
+
     per_param: dict[str, list[tuple[Any, float]]] = defaultdict(list)
     for point in sorted((p for p in by_point if p),
                         key=lambda p: (params_key(by_point[p][0].get("params")), p)):
@@ -316,10 +328,10 @@ def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
                                    "means": means, "ranking": rank, "flips": flips,
                                    "n": len(group)})
         if ref in means:
-            per_param[param].append((value, means[ref]))
+            per_param[param].append((value, gap(means)))
     flipping = sorted({s["parameter"] for s in result["settings"] if s["flips"]})
     ranges = dict(assumed_parameters(Scenario()))
-    base_ref = base_means.get(ref, math.nan)
+    base_ref = gap(base_means)
     tornado = []
     for param, points in per_param.items():
         points.sort(key=lambda p: value_key(p[0]))

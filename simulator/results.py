@@ -280,9 +280,10 @@ class Results:
         """
         import pandas as pd
 
+        from simulator import gsa
+
         baseline = baseline or self.baseline
-        gsa = _gsa()
-        if gsa is not None and self.designs & GLOBAL_DESIGNS:
+        if self.designs & GLOBAL_DESIGNS:
             return gsa.analyse(self.runs, baseline, **kwargs)
         sens = self.one_at_a_time(metric, baseline=baseline, **kwargs)
         df = pd.DataFrame(sens["tornado"], columns=["parameter", "low", "high", "metric_low",
@@ -292,13 +293,22 @@ class Results:
         return df
 
     def flips(self, **kwargs: Any) -> Any:
-        """Where the ranking of strategies flips, FDR-controlled (`gsa.flips`); None without
-        `simulator.gsa`."""
-        gsa = _gsa()
-        if gsa is None or not hasattr(gsa, "flips"):
-            return None
+        """Where the ranking of strategies flips: only where the paired interval excludes
+        zero after false-discovery-rate control over every comparison (`gsa.flips`)."""
+        from simulator import gsa
+
         kwargs.setdefault("design", "sensitivity" if "sensitivity" in self.designs else None)
         return gsa.flips(self.runs, self.baseline, **kwargs)
+
+    def discoveries(self) -> list[Any]:
+        """Scenario discovery on sampled designs: where each policy beats the baseline, and
+        where it loses to it, as readable rules (`discovery.discover_all`)."""
+        from simulator import discovery
+
+        sampled = self.runs[self.runs["design"].isin(GLOBAL_DESIGNS | {"grid"})]
+        if "sample" not in sampled.columns or sampled["sample"].isna().all():
+            return []  # a factorial grid is not a sample of the uncertainties
+        return discovery.discover_all(sampled, self.baseline)
 
     def sensitivity_note(self) -> str | None:
         """What the sensitivity runs found, in a few lines; None without any.
@@ -307,18 +317,17 @@ class Results:
         excludes 0 after false-discovery-rate control (`flips`); without it,
         the one-at-a-time sweep's change in the order of means is reported.
         """
+        from simulator import gsa
+
         designs = self.designs & (GLOBAL_DESIGNS | {"sensitivity"})
-        if not designs:
-            return None
-        found = self.flips()
-        if found is not None:
-            return f"sensitivity ({', '.join(sorted(designs))}): {found.summary()}"
-        if "sensitivity" not in designs:
-            return None
-        flips = self.one_at_a_time()["flipping"]
-        return ("sensitivity (one at a time, every [A] assumption at both ends of its range): "
-                + (f"the ranking of strategies on trust changes with {', '.join(flips)}"
-                   if flips else "no assumption changes the ranking of strategies on trust"))
+        lines = []
+        if designs:
+            lines.append(f"sensitivity ({', '.join(sorted(designs))}): "
+                         f"{self.flips().summary()}")
+        if self.designs & GLOBAL_DESIGNS:
+            lines.append(gsa.format_indices(self.sensitivity()))
+        lines += [d.rule for d in self.discoveries()]
+        return "\n".join(lines) or None
 
     # ---- output -------------------------------------------------------------------------
     def table(self, baseline: str | None = None) -> str:
@@ -349,15 +358,6 @@ class Results:
         from simulator.plots import plot_all
 
         return plot_all(self, folder, formats, baseline=baseline or self.baseline)
-
-
-def _gsa() -> Any:
-    """The global sensitivity module, if this installation has it."""
-    try:
-        from simulator import gsa
-    except ImportError:
-        return None
-    return gsa if hasattr(gsa, "analyse") else None
 
 
 def _dict_columns(records: Sequence[Row]) -> dict[str, list[str]]:

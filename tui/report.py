@@ -52,10 +52,11 @@ SENSITIVITY_METRICS = (("reputation_end", "trust at the end"), ("negative_posts"
                                                                  "negative posts"))
 SENSITIVITY_TEXT = (
     "Each parameter the model assumes (tagged [A]) was moved to each end of its plausible "
-    "range, all else at the base scenario. A parameter **flips the ranking** when two "
-    "strategies change order at one end of its range: conclusions that depend on it rest on "
-    "an assumption, not on evidence. With few sensitivity replications, small gaps can flip "
-    "by chance, so compare the means shown."
+    "range, all else at the base scenario. A ranking **flips** only where a paired "
+    "difference between two strategies is significant and opposite to the base point's after "
+    "false-discovery-rate control over every comparison made (Benjamini-Hochberg); a change "
+    "in the order of means alone is shown but is not a flip: with few replications small "
+    "gaps change order by chance."
 )
 
 
@@ -182,7 +183,8 @@ def _sensitivity_blocks(res: Results, baseline: str | None) -> list[Block]:
     scenarios = sorted({r["scenario"] for r in res.rows if r.get("design") == "sensitivity"})
     if not scenarios:
         return []
-    blocks: list[Block] = [("h", 2, "Sensitivity"), ("p", SENSITIVITY_TEXT)]
+    blocks: list[Block] = [("h", 2, "Sensitivity"), ("p", SENSITIVITY_TEXT),
+                           ("p", f"Flips, tested: {res.flips().summary()}")]
     for scenario in scenarios:
         blocks.append(("h", 3, f"{scenario}"))
         for metric, label in SENSITIVITY_METRICS:
@@ -199,21 +201,47 @@ def _sensitivity_metric(res: Results, scenario: str, baseline: str | None,
         return [("p", f"No {label} in the sensitivity runs.")]
     order = " > " if metric in analysis.HIGHER_IS_BETTER else " < "
     ranking = order.join(f"{s} ({analysis.fmt(base['means'][s])})" for s in base["ranking"])
-    flips = ", ".join(sens["flipping"]) or "none"
     blocks: list[Block] = [("p", f"Base ranking by mean {label} (best first): {ranking}. "
-                                 f"Parameters that flip it: **{flips}**.")]
+                                 "The bars show how far each assumption moves the paired "
+                                 f"difference {sens['strategy']}.")]
     tornado = [[t["parameter"], str(t["low"]), str(t["high"]),
                 analysis.fmt(t["metric_low"]), analysis.fmt(t["metric_high"]),
                 analysis.fmt(t["swing"]), "yes" if t["flips"] else ""]
                for t in sens["tornado"]]
-    blocks.append(("table", ["parameter", "low", "high", f"{label} ({sens['strategy']}) "
-                             "at low", "at high", "swing", "flips ranking"], tornado))
+    blocks.append(("table", ["parameter", "low", "high", f"{label}: {sens['strategy']} "
+                             "at low", "at high", "swing", "order of means changes"], tornado))
     flipped = [[s["point"], order.join(f"{n} ({analysis.fmt(s['means'][n])})"
                                        for n in s["ranking"])]
                for s in sens["settings"] if s["flips"]]
     if flipped:
         blocks.append(("details", f"Settings that flip the ranking on {label}",
                        ("table", ["setting", f"ranking (mean {label})"], flipped)))
+    return blocks
+
+
+def _global_blocks(res: Results) -> list[Block]:
+    """Sobol or Morris indices of each paired difference, with intervals, and the regions
+    where a policy wins or loses (scenario discovery)."""
+    from simulator.results import GLOBAL_DESIGNS
+
+    if not res.designs & GLOBAL_DESIGNS:
+        return []
+    indices = res.sensitivity()
+    blocks: list[Block] = [
+        ("h", 2, "Global sensitivity of the strategy differences"),
+        ("p", "Each index says how much of the variation in a paired difference (a policy "
+              "minus the baseline, on the same seeds) an assumption explains: S1 alone, ST "
+              "with its interactions (Sobol); mu* the mean absolute elementary effect "
+              "(Morris). Intervals are bootstrap 95% intervals; '(replication noise)' is the "
+              "share of the variance that is run-to-run noise.")]
+    body = [[str(r.method), str(r.policy), str(r.outcome), str(r.parameter), str(r.index),
+             analysis.ci_cell(float(r.value), float(r.ci_low), float(r.ci_high))]
+            for r in indices.itertuples()]
+    blocks.append(("table", ["method", "policy", "outcome", "assumption", "index",
+                             "value [95% interval]"], body))
+    rules = [d.rule for d in res.discoveries()]
+    if rules:
+        blocks += [("h", 3, "Where a policy wins or loses"), ("ul", rules)]
     return blocks
 
 
@@ -262,7 +290,8 @@ def write_batch_report(results_path: str | Path | Results, out_file: str | Path)
     counts = {"total": len(res.rows), "ok": len(res.rows) - len(failed), "failed": len(failed)}
     head = (_experiment_blocks(meta, counts, baseline, res.strategies)
             + _result_blocks(summary, diffs, baseline))
-    tail = _sensitivity_blocks(res, baseline) + _failure_blocks(failed)
+    tail = (_sensitivity_blocks(res, baseline) + _global_blocks(res)
+            + _failure_blocks(failed))
     if not meta.get("baseline") and baseline:
         head.insert(0, ("p", f"No baseline was set; differences are taken against "
                              f"**{baseline}**."))

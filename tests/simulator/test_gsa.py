@@ -7,6 +7,8 @@ analysis of the wrong quantity would point at x2.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -216,3 +218,12 @@ def test_end_to_end_sobol_on_a_tiny_scenario() -> None:
     assert set(trust["parameter"]) == {"reputation.damage", "response.trust_accommodative"}
     assert trust["value"].notna().all()
     assert gsa.flips(rows, "silent").comparisons > 0
+    from simulator.results import Results
+    from tui.report import write_batch_report
+
+    results = Results.from_rows(rows, {"baseline": "silent"})
+    note = results.sensitivity_note() or ""
+    assert "flip" in note and "reputation.damage" in note, "the CLI prints the indices"
+    html = write_batch_report(results, Path(tempfile.mkdtemp()) / "r.html").read_text()
+    assert "Global sensitivity of the strategy differences" in html
+    assert "reputation.damage" in html
