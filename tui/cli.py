@@ -123,6 +123,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"stormdrill: --hours {args.hours:g} is longer than the scenario "
               f"({scenario.duration_h:g} h); the run stops at {scenario.duration_h:g} h "
               "(set duration_h in the scenario to run longer)", file=sys.stderr)
+    if scenario.decision_points:
+        print(f"stormdrill: the scenario's {len(scenario.decision_points)} decision points are "
+              "drill prompts; a headless run takes none of them (an experiment's policies "
+              "can choose options: docs/experiments.md)", file=sys.stderr)
     sim = Simulation(scenario, seed=args.seed, strategy=strategy)
     sim.run(args.hours)
     summary = sim.summary()

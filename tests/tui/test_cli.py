@@ -158,3 +158,8 @@ def test_hours_beyond_the_scenario_say_they_were_capped() -> None:
     assert res.returncode == 0
     assert "longer than the scenario (72 h)" in res.stderr
     assert json.loads(res.stdout)["duration_h"] <= 72
+
+
+def test_a_headless_run_says_it_takes_no_decision_point() -> None:
+    res = _cli("run", "kitchen-gaffe", "--hours", "2")
+    assert res.returncode == 0 and "decision points are drill prompts" in res.stderr
