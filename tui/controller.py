@@ -248,8 +248,8 @@ class DrillController:
                 continue
             update.items.append(item)
             moment = NOTABLE.get(item.kind)
-            if moment is None:
-                continue
+            if moment is None or not self.team_can_see(item):
+                continue  # a jump or a pause never announces what the team cannot see
             update.notable.append(item)
             if moment in self.auto_pause and update.paused_by is None:
                 update.paused_by = moment

@@ -209,3 +209,13 @@ def test_bad_session_files_are_clear_errors(tmp_path: Path, content: str) -> Non
     bad.write_text(content)
     with pytest.raises(SessionError, match=r"bad\.json"):
         Session.load(bad)
+
+
+def test_jumps_never_announce_what_the_team_cannot_see(tmp_path: Path) -> None:
+    # Friday night, office hours only: news may break before anyone watches
+    ctl = _drill(tmp_path, decision_points=[], plan={"coverage": ["mon-fri 08:00-18:00"]},
+                 start="2026-03-06T20:00", media={"hazard_per_h": 5.0})
+    while ctl.sim.brand.detected_at is None and not ctl.sim.finished:
+        up = ctl.skip_to_next_event()
+        assert all(ctl.team_can_see(i) for i in up.notable)
+    assert ctl.sim.media_stories > 0, "news broke while nobody watched, and no jump said so"

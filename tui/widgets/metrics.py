@@ -59,7 +59,7 @@ class Metrics(Static):
             ("metrics.negative",
              tr.number(d["negative_last_hour"], ",") if seen else hidden, "$error"),
             ("metrics.reach", tr.number(d["reach"], ",") if seen else hidden, "$warning"),
-            ("metrics.media", f"{d['media_stories']}", "$accent"),
+            ("metrics.media", f"{d['media_stories']}" if seen else hidden, "$accent"),
             ("metrics.since_detection",
              duration(d["since_detection_h"], tr("metrics.not_yet")), "$text"),
             ("metrics.since_update", duration(d["since_update_h"], never), "$text"),
