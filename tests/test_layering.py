@@ -18,3 +18,25 @@ def test_headless_cli_imports_no_textual() -> None:
             "print('TEXTUAL' if 'textual' in sys.modules else 'OK', file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stderr.strip().endswith("OK"), out.stderr
+
+
+def _imports_of(package: str) -> set[str]:
+    """Top-level packages loaded by importing every module of `package` (fresh process)."""
+    code = (
+        "import importlib, pkgutil, sys;"
+        f"pkg = importlib.import_module('{package}');"
+        "[importlib.import_module(m.name) for m in pkgutil.walk_packages(pkg.__path__, "
+        f"'{package}.') if not m.name.endswith('__main__')];"
+        "print(','.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    return set(out.stdout.strip().split(","))
+
+
+def test_no_engine_module_imports_scenarios_or_ui() -> None:
+    """Every module of the engine, not three: the layering holds for the whole package."""
+    assert not _imports_of("simulator") & {"scenarios", "tui", "textual", "rich"}
+
+
+def test_no_scenarios_module_imports_the_ui() -> None:
+    assert not _imports_of("scenarios") & {"tui", "textual"}
