@@ -7,11 +7,11 @@ holds its default, and a complaint about the default would only confuse.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from scenarios.schema import Walker
 from simulator.config import Scenario
 from simulator.coverage import CoverageError, parse_window
+from simulator.netio import MAX_FILE_BYTES, UnreadableFile, check_regular
 from simulator.strategy import Strategy
 
 
@@ -66,9 +66,16 @@ def _check_network(sc: Scenario, w: Walker) -> None:
         if not net.path:
             _fail(w, "network.path", "missing; expected the path of an edge-list or GraphML "
                   "file when network.kind is 'file'")
-        elif not Path(net.path).is_file():
-            _fail(w, "network.path", f"file not found: {net.path}; expected an edge-list or "
-                  "GraphML file", "relative paths are resolved from the scenario file's folder")
+        else:
+            try:  # a FIFO or a device is not "not found": say what it is, and never open it
+                check_regular(net.path, MAX_FILE_BYTES)
+            except UnreadableFile as exc:
+                if exc.message == "file not found":
+                    _fail(w, "network.path", f"file not found: {net.path}; expected an "
+                          "edge-list or GraphML file",
+                          "relative paths are resolved from the scenario file's folder")
+                else:
+                    _fail(w, "network.path", f"{net.path} {exc.message}", exc.hint)
     # A file network has as many users as the file has nodes; `users` is unused.
     sized = net.kind != "file" and _ok(w, "network.users")
     if _ok(w, "complaint.seed_users"):

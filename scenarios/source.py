@@ -4,6 +4,9 @@ Validation works on the composed node tree rather than on `yaml.safe_load`
 output because nodes keep line numbers and keep duplicate keys, which plain
 loading silently merges (the last one wins, so a typo'd copy of a section
 would quietly override the real one).
+
+Only a regular file of at most `MAX_BYTES` is read (`simulator.netio.read_bounded`):
+a FIFO would block for ever and a link to /dev/zero would fill memory.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from scenarios.errors import FileError, Problem
+from simulator.netio import UnreadableFile, read_bounded, wide_encoding
 
 MAX_BYTES = 5 * 1024 * 1024
 EXPECTED = "expected a YAML mapping such as 'name: my-scenario'"
@@ -29,13 +33,20 @@ def read_text(path: Path, shown: str) -> str:
                     hint="pass the .yaml file inside it")
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise _fail(shown, f"file is {size / 1024**2:.1f} MB; expected at most 5 MB",
-                        hint="scenario files are small; put large networks in a separate "
-                        "edge-list file and point network.path at it")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _fail(shown, f"cannot read the file ({exc.strerror or exc})") from None
+    except OSError:
+        size = 0  # read_bounded says why
+    if size > MAX_BYTES:
+        raise _fail(shown, f"file is {size / 1024**2:.1f} MB; expected at most 5 MB",
+                    hint="scenario files are small; put large networks in a separate "
+                    "edge-list file and point network.path at it")
+    try:
+        data = read_bounded(path, MAX_BYTES)
+    except UnreadableFile as exc:
+        raise _fail(shown, exc.message, hint=exc.hint) from None
+    wide = wide_encoding(data)
+    if wide:
+        raise _fail(shown, f"{wide} text; save it as UTF-8", None,
+                    "in your editor choose 'Save as' with the encoding UTF-8")
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise _fail(shown, "binary file (contains NUL bytes); expected YAML text", line)
