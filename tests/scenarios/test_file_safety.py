@@ -203,7 +203,7 @@ def test_a_session_with_a_bad_value_names_file_and_key(
     ('"clock_h": -' + "9" * 5000, "clock_h: a 5000-digit number"),
     ('"clock_h": NaN', "clock_h: NaN"),
     ('"roles": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-])
+], ids=["seed-1e309", "seed-5000-digits", "clock-5000-digits", "clock-nan", "nested-100k"])
 def test_session_numbers_and_nesting_that_broke_the_json_reader(
         tmp_path: Path, text: str, words: str) -> None:
     path = tmp_path / "damaged.json"

@@ -163,3 +163,55 @@ def test_hours_beyond_the_scenario_say_they_were_capped() -> None:
 def test_a_headless_run_says_it_takes_no_decision_point() -> None:
     res = _cli("run", "kitchen-gaffe", "--hours", "2")
     assert res.returncode == 0 and "decision points are drill prompts" in res.stderr
+
+
+_GOOD_SESSION = {"format": "stormdrill-session/1", "scenario": "kitchen-gaffe", "seed": 1,
+                 "clock_h": 2.0, "journal": [{"at_h": 1.0, "kind": "update"}],
+                 "decisions": []}
+
+
+@pytest.mark.parametrize(("text", "key"), [
+    ('"roles": ["lead", "Ann"]', "roles"),
+    ('"roles": "lead"', "roles"),
+    ('"seed": 1e309', "seed"),
+    ('"seed": ' + "7" * 5000, "seed"),
+    ('"team": {"a": 1}', "team"),
+    ('"journal": [{"at_h": 1, "kind": "update", "colour": "red"}]', "journal[0]"),
+    ('"roles": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+], ids=["roles-list", "roles-string", "seed-1e309", "seed-5000-digits", "team-mapping",
+        "journal-extra-key", "nested-100k"])
+@pytest.mark.parametrize("command", ["resume", "report"])
+def test_a_session_with_a_bad_key_exits_2_naming_file_and_key(
+        tmp_path: Path, text: str, key: str, command: str) -> None:
+    path = tmp_path / "damaged.json"
+    path.write_text(json.dumps(_GOOD_SESSION)[:-1] + ", " + text + "}")
+    before = path.read_bytes()
+    extra = ["-o", str(tmp_path / "r.html")] if command == "report" else []
+    res = _cli(command, str(path), *extra)
+    assert res.returncode == 2, res.stderr
+    assert "Traceback" not in res.stderr
+    assert f"{path}: {key}" in res.stderr, res.stderr
+    assert path.read_bytes() == before and not (tmp_path / "r.html").exists()
+    assert not (tmp_path / "damaged.json.bak").exists()
+
+
+def test_report_on_a_negative_seed_names_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "neg.json"
+    path.write_text(json.dumps({**_GOOD_SESSION, "seed": -4}))
+    res = _cli("report", str(path), "-o", str(tmp_path / "r.html"))
+    assert res.returncode == 2 and f"{path}: seed: -4" in res.stderr, res.stderr
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_fifos_are_refused_at_once_and_never_opened(tmp_path: Path) -> None:
+    import os
+
+    for name in ("pipe.yaml", "pipe.json", "net.txt"):
+        os.mkfifo(tmp_path / name)
+    (tmp_path / "s.yaml").write_text("network:\n  kind: file\n  path: net.txt\n")
+    for args in (["run", str(tmp_path / "pipe.yaml")], ["resume", str(tmp_path / "pipe.json")],
+                 ["validate", str(tmp_path / "s.yaml")]):
+        res = subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)  # a hang fails
+        assert res.returncode == 2 and "named pipe (FIFO)" in res.stderr, res.stderr
+        assert "Traceback" not in res.stderr
