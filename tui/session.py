@@ -8,7 +8,8 @@ action, so killing the terminal at any moment leaves the last complete state.
 Before each rewrite the file being replaced is kept as `SESSION.bak` (e.g.
 `drill.json.bak`), by a hard link (or a copy) renamed into place, so at every
 moment both names hold a complete file: should a save ever write a bad
-state, the one before it is still there (`stormdrill resume drill.json.bak`).
+state, the one before it is still there: copy `drill.json.bak` over
+`drill.json` to go back one save.
 
 Loading trusts nothing in the file: only a regular file of at most
 `MAX_BYTES` is read (never a FIFO or a device), nesting and numbers are

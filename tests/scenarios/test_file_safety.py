@@ -239,3 +239,24 @@ def test_each_save_keeps_the_previous_state_as_a_backup(tmp_path: Path) -> None:
     session.save()
     assert Session.load(backup).clock_h == 1.0 and Session.load(path).clock_h == 2.0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["drill.json", "drill.json.bak"]
+
+
+def test_a_failed_save_leaves_the_session_and_its_backup_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "drill.json"
+    session = Session(scenario="kitchen-gaffe", seed=1, path=path)
+    session.save()
+    session.clock_h = 1.0
+    session.save()
+    before = path.read_bytes(), (tmp_path / "drill.json.bak").read_bytes()
+
+    def half_written(data: object, fh: object, **_: object) -> None:
+        fh.write('{"format": "stormdrill-ses')  # type: ignore[attr-defined]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.session.json.dump", half_written)
+    session.clock_h = 2.0
+    with pytest.raises(OSError):
+        session.save()
+    assert (path.read_bytes(), (tmp_path / "drill.json.bak").read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["drill.json", "drill.json.bak"]
