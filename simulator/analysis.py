@@ -488,14 +488,16 @@ def format_table(summary_rows: Sequence[Row], diffs: Sequence[Row]) -> str:
 
 
 def load_results(path: str | Path) -> tuple[ResultsStore, dict[str, Any]]:
-    """Open an existing results file (folder or .sqlite) and its experiment description.
+    """Open an existing results file (folder or its results.sqlite) read-only, and its experiment.
 
-    Refuses a missing file instead of letting SQLite create an empty one.
+    Read-only (SQLite `mode=ro`): reading never creates a file where there was
+    none, and never turns a user's file into a database; a file that is not an
+    intact stormdrill results file is a StoreError naming it.
     """
     p = Path(path)
-    file = p / ResultsStore.FILENAME if p.is_dir() or not p.suffix else p
-    if not file.is_file():
-        raise StoreError(f"{file}: no such results file")
-    store = ResultsStore(file)
+    if p.is_dir() and not (p / ResultsStore.FILENAME).exists():
+        raise StoreError(f"{p}: no {ResultsStore.FILENAME} in this folder; expected the --out "
+                         "folder of `stormdrill batch` (or its results.sqlite)")
+    store = ResultsStore(p, readonly=True)
     text = store.meta("experiment")
     return store, (json.loads(text) if text else {})

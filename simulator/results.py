@@ -99,7 +99,11 @@ class Results:
     # ---- construction -------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | Path) -> Results:
-        """Read a results folder or its results.sqlite (a missing file is a StoreError)."""
+        """Read a results folder or its results.sqlite, read-only.
+
+        A missing, foreign or damaged file is a StoreError naming it; nothing
+        is created or changed, so opening a wrong path is always harmless.
+        """
         store, meta = analysis.load_results(path)
         with store:
             return cls(store.rows(), store.hourly(), meta)

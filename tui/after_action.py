@@ -502,14 +502,20 @@ def html(debriefs: list[Debrief]) -> str:
 
 def write_session_report(paths: list[Path], out_file: Path,
                          replicas: int = DEBRIEF_REPLICAS) -> Path:
-    """Write the after-action report (or leaderboard) of one or more sessions."""
+    """Write the after-action report (or leaderboard) of one or more sessions.
+
+    An existing `out_file` is replaced only if it is a previous report
+    (ReportPathError), so a session or any other file of the user's is safe.
+    """
+    from tui.report import check_report_output, write_report_text
+
+    check_report_output(out_file, paths)
     sessions = [Session.load(p) for p in paths]
     keys = {(s.scenario, s.seed) for s in sessions}
     if len(keys) > 1:
         raise ValueError("a leaderboard compares sessions of the same scenario and seed; got "
                          + ", ".join(f"{sc} seed {seed}" for sc, seed in sorted(keys)))
     debriefs = [debrief(s, replicas) for s in sessions]
-    out_file.parent.mkdir(parents=True, exist_ok=True)
     text = markdown(debriefs) if out_file.suffix.lower() == ".md" else html(debriefs)
-    out_file.write_text(text, encoding="utf-8")
+    write_report_text(out_file, text)
     return out_file

@@ -88,7 +88,8 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--scheduler", default=None,
                      help="address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     bat.add_argument("--out", "-o", default=None,
-                     help="results folder (default: stormdrill-results/NAME)")
+                     help="results folder, always a folder even with a dot in its name "
+                     "(default: stormdrill-results/NAME)")
     bat.add_argument("--resume", action="store_true",
                      help="continue an interrupted batch in --out")
     bat.add_argument("--quiet", "-q", action="store_true", help="no progress line")
@@ -98,7 +99,8 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="session file(s) of `stormdrill play` (several: a leaderboard), "
                      "or a batch results folder")
     rep.add_argument("-o", "--output", default="report.html",
-                     help="report file: .html (default report.html) or .md")
+                     help="report file: .html (default report.html) or .md; an existing "
+                     "file is replaced only if it is a previous stormdrill report")
     rep.add_argument("--replicas", type=int, default=None,
                      help="paired replicas per comparison in a drill's debrief (default: the "
                      "number the drill's own debrief screen uses, so both agree)")
@@ -323,6 +325,7 @@ def _batch(args: argparse.Namespace) -> int:
         raise CliError(f"--workers must be at least 1, got {args.workers}")
     experiment = scenarios.load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("stormdrill-results") / experiment.name
+    _check_out(out)
     results = Results.run(experiment, workers=args.workers, scheduler=args.scheduler, out=out,
                           resume=args.resume, progress=not args.quiet)
     print(results.table())
@@ -338,6 +341,53 @@ def _batch(args: argparse.Namespace) -> int:
     print(f"results: {out}/ (results.sqlite, summary.csv, paired.csv, runs.parquet, "
           f"hourly.parquet, plots/); report: stormdrill report {out} -o report.html")
     return 0
+
+
+#: what `stormdrill batch` writes into its --out folder besides results.sqlite
+BATCH_EXPORTS = ("summary.csv", "paired.csv", "runs.parquet", "hourly.parquet")
+
+
+def _check_out(out: Any) -> None:
+    """Refuse an --out folder that cannot be created or written, before any run starts.
+
+    --out is always a folder, even with a dot in its name (`results/v1.2`).
+    An existing folder is accepted when it is a results folder (it holds
+    results.sqlite: --resume, or a new batch the store then refuses or takes)
+    or empty; a folder holding other files is refused, so the exports never
+    overwrite a user's file.
+    """
+    import os
+    from pathlib import Path
+
+    from simulator.store import ResultsStore
+
+    out = Path(out)
+    hint = "choose another --out folder (a new or empty one, or a results folder to --resume)"
+    if out.exists() and not out.is_dir():
+        raise CliError(f"{out}: exists and is not a folder; --out is the results folder "
+                       f"(even with a dot in its name); {hint}")
+    if out.is_dir():
+        names = {p.name for p in out.iterdir()}
+        if names and ResultsStore.FILENAME not in names:
+            raise CliError(f"{out}: a folder that holds other files but no "
+                           f"{ResultsStore.FILENAME}, so it is not a results folder and the "
+                           f"batch's exports could overwrite them; {hint}")
+        clash = [out / n for n in (*BATCH_EXPORTS, "plots") if n in names and
+                 (out / n).is_dir() != (n == "plots")]
+        if clash:
+            raise CliError(f"{clash[0]}: the batch writes its "
+                           f"{'plots folder' if clash[0].name == 'plots' else 'export'} here, "
+                           f"but this is a {'file' if clash[0].is_file() else 'folder'}; "
+                           f"move it away or {hint}")
+    base = out
+    while not base.exists() and base != base.parent:  # the nearest existing ancestor
+        base = base.parent
+    if not base.is_dir():
+        raise CliError(f"{base}: is a file, so the --out folder {out} cannot be created "
+                       f"inside it; {hint}")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise CliError(f"{base}: no permission to write here, so the --out folder {out} "
+                       f"cannot be {'written' if base == out else 'created'}; {hint}")
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -362,9 +412,20 @@ def _report(args: argparse.Namespace) -> int:
         except (SessionError, ValueError) as err:
             raise CliError(str(err)) from None
     elif len(sources) == 1:
-        from tui.report import write_batch_report
+        from simulator.store import StoreError
+        from tui.report import ReportPathError, write_batch_report
 
-        path = write_batch_report(sources[0], Path(args.output))
+        # anything else is read as a results file, read-only: a user's file is refused
+        # unchanged (simulator.store), never turned into a database
+        try:
+            path = write_batch_report(sources[0], Path(args.output))
+        except ReportPathError as err:
+            raise CliError(str(err)) from None
+        except StoreError as err:
+            if sources[0].is_dir() or sources[0].suffix in (".sqlite", ".db"):
+                raise
+            raise CliError(f"{err}\n  expected session files (.json) of `stormdrill play`, "
+                           "or the --out folder of `stormdrill batch`") from None
     else:
         raise CliError("give one batch results folder, or one or more session files")
     print(f"wrote {path}")

@@ -9,6 +9,7 @@ can be mailed as one attachment and archived next to the results.
 from __future__ import annotations
 
 import ast
+import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,6 +59,74 @@ SENSITIVITY_TEXT = (
     "in the order of means alone is shown but is not a flip: with few replications small "
     "gaps change order by chance."
 )
+
+
+#: the last line of every report stormdrill writes: a file ending in it may be rewritten
+REPORT_MARK = "<!-- written by stormdrill report -->"
+#: how much of an existing file is read to tell whether it is a previous report
+REPORT_SNIFF_BYTES = 65536
+
+
+class ReportPathError(ValueError):
+    """An output path a report must not be written to; nothing was written."""
+
+
+def is_previous_report(path: Path) -> bool:
+    """Whether `path` is a report stormdrill wrote (so rewriting it loses nothing of the user's).
+
+    Reports end in REPORT_MARK; an HTML report from before the mark is known
+    by its inlined style sheet, which no other program writes.
+    """
+    from tui.blocks import STYLE
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(REPORT_SNIFF_BYTES)
+            fh.seek(max(0, path.stat().st_size - 256))
+            tail = fh.read()
+    except OSError:
+        return False
+    return (REPORT_MARK.encode() in tail
+            or (head.startswith(b"<!DOCTYPE html>") and f"<style>{STYLE}</style>".encode() in head))
+
+
+def check_report_output(out: Path, sources: Sequence[Path] = ()) -> None:
+    """Refuse a report path whose writing would overwrite or break something of the user's.
+
+    A report may replace only a previous report (rerunning `stormdrill report`
+    refreshes it); any other existing file, a source, a folder or a parent
+    that is a file is refused before anything is read or written.
+    """
+    out = Path(out)
+    again = "remove it or choose another -o file (.html or .md)"
+    if out.exists():
+        if not out.is_file():
+            raise ReportPathError(f"{out}: exists and is not a file; expected a report file "
+                                  "name, e.g. -o report.html")
+        if any(src.exists() and out.samefile(src) for src in sources):
+            raise ReportPathError(f"{out}: is also a source of this report and would be "
+                                  f"overwritten; {again}")
+        if not is_previous_report(out):
+            raise ReportPathError(f"{out}: exists and is not a report written by stormdrill, "
+                                  f"so it is left as it is; {again}")
+    base = out.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise ReportPathError(f"{base}: is a file, so {out} cannot be written inside it; "
+                              "choose another -o file")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise ReportPathError(f"{base}: no permission to write here; choose another -o file")
+    plots = out.parent / f"{out.stem}_plots"
+    if out.suffix.lower() == ".md" and plots.exists() and not plots.is_dir():
+        raise ReportPathError(f"{plots}: a Markdown report puts its figures in this folder, "
+                              f"but it is a file; {again}")
+
+
+def write_report_text(out: Path, text: str) -> None:
+    """Write a report's text, ending in REPORT_MARK so a later report may replace it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(f"{text.rstrip()}\n{REPORT_MARK}\n", encoding="utf-8")
 
 
 # ---- content ---------------------------------------------------------------------------
@@ -277,12 +346,16 @@ def write_batch_report(results_path: str | Path | Results, out_file: str | Path)
     `results_path` is the batch's folder, its results.sqlite or a `Results`:
     the report shows the same numbers as `stormdrill batch` and the Python
     API. Markdown figures go to `<name>_plots/` next to the report, so the
-    pair can be committed or pasted into a wiki together.
+    pair can be committed or pasted into a wiki together. An existing
+    `out_file` is replaced only if it is a previous report (ReportPathError).
     """
+    out = Path(out_file)
+    sources = [] if isinstance(results_path, Results) else [Path(results_path)]
+    if sources and sources[0].is_dir():
+        sources.append(sources[0] / "results.sqlite")
+    check_report_output(out, sources)
     res = results_path if isinstance(results_path, Results) else Results.open(results_path)
     meta = res.experiment
-    out = Path(out_file)
-    out.parent.mkdir(parents=True, exist_ok=True)
     baseline = res.baseline
     summary = res.summary_records()
     diffs = res.paired_records(baseline)
@@ -301,10 +374,10 @@ def write_batch_report(results_path: str | Path | Results, out_file: str | Path)
     if out.suffix.lower() == ".md":
         figures = res.plot(out.parent / f"{out.stem}_plots", ("png",), baseline=baseline)
         blocks = [*head, *_figure_blocks(figures), *tail]
-        out.write_text(f"# {title}\n\n" + render_md(blocks, out.parent), encoding="utf-8")
+        write_report_text(out, f"# {title}\n\n" + render_md(blocks, out.parent))
         return out
     with tempfile.TemporaryDirectory(prefix="stormdrill-report-") as tmp:
         figures = res.plot(tmp, ("svg",), baseline=baseline)
         text = render_html([*head, *_figure_blocks(figures), *tail], title)
-    out.write_text(text, encoding="utf-8")
+    write_report_text(out, text)
     return out
