@@ -7,7 +7,9 @@ holds its default, and a complaint about the default would only confuse.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
+import os
 from datetime import datetime
 
 from scenarios.schema import Walker
@@ -160,20 +162,30 @@ def _check_file_seeds(sc: Scenario, w: Walker) -> None:
     reported by the network checks and at run time, not here.
     """
     net = sc.network
+    path = net.path or ""
     try:
-        if net.format == "graphml":
-            names = netio.read_graphml(net.path or "")[0]
-        else:
-            names = netio.read_edgelist(net.path or "")[0]
+        info = os.stat(path)
+        nodes = _file_nodes(path, net.format, info.st_mtime_ns, info.st_size)
     except (ValueError, OSError):
         return
-    n = len(names)
+    n, first = nodes
     for i, user in enumerate(sc.complaint.seed_users):
         if not 0 <= user < n:
             _fail(w, f"complaint.seed_users[{i}]", f"{user} is not a user of {net.path} "
                   f"({n} nodes); expected a node position from 0 to {n - 1}",
                   f"seed users count the file's nodes in order of first appearance, "
-                  f"from 0 ('{names[0]}'); node names are not ids")
+                  f"from 0 ('{first}'); node names are not ids")
+
+
+@functools.lru_cache(maxsize=8)
+def _file_nodes(path: str, fmt: str, mtime_ns: int, size: int) -> tuple[int, str]:
+    """Node count and first node name of a network file, read once per version of it.
+
+    Cached because an experiment checks every grid point against the same file.
+    """
+    del mtime_ns, size  # only part of the cache key: an edited file is read again
+    names = (netio.read_graphml(path) if fmt == "graphml" else netio.read_edgelist(path))[0]
+    return len(names), names[0]
 
 
 def _check_memory(sc: Scenario, w: Walker) -> None:

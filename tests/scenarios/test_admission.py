@@ -128,6 +128,15 @@ def test_estimate_covers_a_measured_build(kind: str, users: int, mean: float) ->
     assert estimate < 1.5 * peak, "the estimate has drifted far above the real build"
 
 
+def test_experiment_grid_point_over_budget_refused(tmp_path: Path) -> None:
+    path = tmp_path / "grid.yaml"
+    path.write_text("scenarios: [holiday-delivery]\nstrategies: [silent]\nreplications: 1\n"
+                    "grid:\n  network.users: [10000, 5000000]\n"
+                    "  network.mean_followers: [20, 500]\n")
+    problem = find_problem(file_error(load_experiment, path), "grid.network.users[1]")
+    assert "network.users=5000000" in problem.message and "GiB" in problem.message
+
+
 # -- seed users on file networks (problem 11) ------------------------------------------------
 @pytest.fixture
 def three_nodes(tmp_path: Path) -> Path:
