@@ -104,8 +104,9 @@ class ComplaintConfig:
     complainant_followers: int = param(300, lo=0, hi=5_000_000, range_=(100, 10_000),
                                        tag="[A]", doc="followers of the complainant (at most "
                                        "the network's users)")
-    seed_users: list[int] = param([], doc="explicit seed users (node ids); default: the "
-                                  "complainant")
+    seed_users: list[int] = param([], doc="explicit seed users (node ids: 0 to users - 1; "
+                                  "in a file network, node positions in order of first "
+                                  "appearance, not names); default: the complainant")
     posted_at_h: float = param(0.0, lo=0.0,
                                doc="hours after the start when the complaint is posted")
 
@@ -562,7 +563,8 @@ class Scenario:
     title: str = param("Untitled crisis", doc="one-line title")
     description: str = param("", doc="what happens")
     locale: Literal["en", "nl"] = param("en", doc="language of texts and personas")
-    start: str = param("2026-03-02T09:00", doc="local start time, ISO 8601 (weekday matters)")
+    start: str = param("2026-03-02T09:00", doc="local start time, ISO 8601 (weekday matters), "
+                       "in the years 1970 to 2200")
     duration_h: float = param(72.0, lo=0.5, hi=24 * 60, doc="run length in hours")
     network: NetworkConfig = section(NetworkConfig)
     complaint: ComplaintConfig = section(ComplaintConfig)
