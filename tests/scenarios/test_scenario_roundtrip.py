@@ -61,7 +61,7 @@ injects:
 
 
 def test_full_scenario_builds_expected_values(tmp_path: Path) -> None:
-    (tmp_path / "edges.txt").write_text("0 1\n1 2\n")
+    (tmp_path / "edges.txt").write_text("0 1\n1 2\n2 3\n")  # 4 nodes: seed user 3 is one
     (tmp_path / "full.yaml").write_text(FULL)
     sc = load_scenario(str(tmp_path / "full.yaml"))
     assert isinstance(sc, Scenario)
