@@ -109,8 +109,10 @@ def test_drill_and_console_then_kill_and_resume(tmp_path: Path) -> None:
 
         console.keys("t")  # the facilitator's own words for the inject
         console.type("Reporter from De Telegraaf on the phone")
-        console.keys("Escape")
-        console.keys("Enter")  # fire the highlighted (first) inject
+        # Enter in the text box fires the highlighted (first) inject. Not Escape then
+        # Enter: on a loaded machine both bytes can arrive in one read, which a terminal
+        # program rightly takes as Alt+Enter.
+        console.keys("Enter")
         wait_until(lambda: journal_has(session, lambda e: e.get("text", "").startswith(
             "Reporter from De Telegraaf")), "the inject with its own text journaled")
 
