@@ -3,7 +3,8 @@
 By default the population is part of the scenario: replicas with different
 run seeds share one graph (its own seed is `network.seed`), so a batch builds
 it once. With `network.resample: true` every run draws its own graph from a
-seed derived from the run's seed (network uncertainty, MODEL.md section 8):
+seed derived from the run's seed (network uncertainty,
+docs/model.md, "9. Network uncertainty"):
 fitting to one random graph is not enough.
 """
 
