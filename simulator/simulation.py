@@ -121,13 +121,14 @@ class Simulation:
 
     # ---- set-up ---------------------------------------------------------------------------
     def _spread_params(self) -> SpreadParams:
-        """The loop's numbers, from the scenario (MODEL.md sections 2-4)."""
+        """The loop's numbers, from the scenario (docs/model.md, "3.1 Candidates and thinning")."""
         sc = self.scenario
         sp, cp, fx, rep = sc.spread, sc.complaint, sc.response, sc.reputation
         pool = self._population
         if sp.per_exposure_prob is not None:
             p0 = sp.per_exposure_prob
-        else:  # the branching ratio is over seen exposures (MODEL.md 3.1)
+        else:  # the branching ratio is over seen exposures
+            # (docs/model.md, "4.1 Seeing: visibility and the seen cap")
             n_star = self.net.seen_star(sp.visibility, sp.seen_cap)
             p0 = min(1.0, sp.branching_ratio / n_star) if n_star > 0 else 0.0
         evidence = {"video": cp.evidence_multiplier_video,
@@ -426,7 +427,8 @@ class Simulation:
             sp.reignite(self.env.now, chosen)
 
     def _delete(self) -> None:
-        """Delete the negative comments on the brand's own channel (MODEL.md 3.7).
+        """Delete the negative comments on the brand's own channel
+        (docs/model.md, "4.7 Deletion on the brand's own channel").
 
         Each author notices with probability `notice_prob`; the first notice
         starts the "they deleted my comment" storyline, once per run.
