@@ -1,9 +1,10 @@
 """Typed configuration of one simulated crisis.
 
 Every model parameter lives here once, with its default, its plausible range,
-its evidence tag from MODEL.md ([E] reported, [D] derived, [A] assumed) and its
-source. The file loader in `scenarios` validates YAML against these dataclasses
-and the docs are checked against them, so the three cannot drift apart.
+its evidence tag ([E] reported, [D] derived, [A] assumed) and its source
+(docs/model.md, "Parameters"). The file loader in `scenarios` validates YAML
+against these dataclasses and the docs are checked against them, so the three
+cannot drift apart.
 
 Units: time in hours unless a name says otherwise; probabilities in [0, 1];
 multipliers act on the per-exposure reshare probability.
@@ -33,7 +34,7 @@ def param(
     """A dataclass field carrying validation bounds and documentation.
 
     `lo`/`hi` are hard limits (values outside are rejected); `range_` is the
-    plausible range from MODEL.md used for sensitivity runs and the docs.
+    plausible range, used for sensitivity runs and the docs.
     """
     meta = {"lo": lo, "hi": hi, "tag": tag, "source": source, "doc": doc, "range": range_}
     if isinstance(default, (list, dict)):
@@ -111,22 +112,27 @@ class ComplaintConfig:
                                doc="hours after the start when the complaint is posted")
 
 
-CONTENT_CAP = 1.5  # arousal x evidence never exceeds this per exposure (MODEL.md R8)
+#: arousal x evidence never exceeds this per exposure (realism target R8;
+#: docs/model.md, "3.1 Candidates and thinning")
+CONTENT_CAP = 1.5
 
 
 @dataclass(frozen=True)
 class SpreadConfig:
-    """How posts are seen and turn into reactions (MODEL.md sections 2 and 3)."""
+    """How posts are seen and turn into reactions (the engine:
+    docs/model.md, "3.1 Candidates and thinning"; its layers: docs/model.md, "4. Attention")."""
 
     branching_ratio: float = param(0.5, lo=0.0, hi=0.99, range_=(0.3, 0.8), tag="[D]",
                                    source="Goel, Watts & Goldstein 2012; Goel et al. 2016",
                                    doc="mean reshares per post among its followers, before "
                                    "multipliers (p0 is solved over seen exposures)")
     per_exposure_prob: float | None = param(
-        None, lo=0.0, hi=1.0, doc="set the per-seen-exposure probability directly (overrides "
-        "branching_ratio)")
+        None, lo=0.0, hi=1.0, doc="set p0, the base probability per seen exposure, directly "
+        "(overrides branching_ratio); a seen exposure leads to a reaction with probability "
+        "min(1, p0 x arousal x evidence x the multipliers in force) x F, the kernel mass "
+        "within horizon_h (or the post's lifetime)")
     visibility: float = param(0.3, lo=0.01, hi=1.0, range_=(0.1, 0.6), tag="[A]",
-                              source="ranked feeds; MODEL.md 3.1",
+                              source="ranked feeds",
                               doc="chance a follower actually sees a given post")
     seen_cap: float = param(300.0, lo=1.0, hi=1e7, range_=(100.0, 1000.0), tag="[A]",
                             source="Kwak et al. 2010 (~1,000 recipients per retweet whatever "
@@ -187,7 +193,9 @@ class SpreadConfig:
     exponential_rate_per_h: float = param(1.0, lo=1e-4, hi=1e4,
                                           doc="rate of the exponential kernel")
     horizon_h: float = param(336.0, lo=1.0, hi=10_000.0, tag="[A]",
-                             doc="reaction kernel truncated (not renormalised) at this delay")
+                             doc="delay (hours after a post) beyond which its reactions "
+                             "are dropped: the kernel is truncated, not renormalised, so a "
+                             "post realises F(horizon_h) of its reactions")
     post_lifetime_rate_per_h: float | None = param(
         None, lo=1e-6, hi=1e4, doc="if set, each post stays visible for an Exp(rate) time and "
         "reactions after it are lost (SIR recovery); default: visible until the horizon")
@@ -509,7 +517,7 @@ class Calibration:
     """The real case a scenario fictionalises, and its shape to reproduce.
 
     Targets are facts about the real case, each with its tolerance written
-    next to it before any fitting (MODEL.md section 8): the simulated median
+    next to it before any fitting (docs/model.md, "10. Calibration"): the simulated median
     over replicas must lie within target +- tolerance. Days count 24-hour
     bins from the complaint (day 1 = its first 24 hours); volume means
     negative posts. Response latency is a consistency check of the
