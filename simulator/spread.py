@@ -30,9 +30,10 @@ __all__ = ["NEGATIVE_KINDS", "PostKind", "SpreadParams", "SpreadState", "Story"]
 class SpreadParams:
     """Numbers the loop needs, fixed for a run.
 
-    The defaults switch every layer of MODEL.md sections 3-4 off (every
-    follower sees every post, nothing from outside the graph, no novelty
-    decay or fatigue), which is the setting of the analytic checks.
+    The defaults switch every attention layer off (docs/model.md, "4. Attention":
+    every follower sees every post, nothing from outside the graph, no novelty
+    decay or fatigue), which is the setting of the analytic checks
+    (docs/model.md, "11. Analytic checks").
     """
 
     p0: float  # per-seen-exposure share probability of an ordinary post
@@ -198,7 +199,8 @@ class SpreadState:
     exposures_total = property(lambda self: int(self.cnt[L.SEEN]),
                                doc="views of storm posts (with repeats)")
     reach = property(lambda self: int(self.cnt[L.REACHED]),
-                     doc="distinct users who saw the storm")
+                     doc="distinct users who saw the storm: a negative post, a news "
+                     "story or a competitor's jab")
     participants = property(lambda self: int(self.cnt[L.PARTICIPANTS]),
                             doc="distinct users who posted something negative")
     outside_participants = property(lambda self: int(self.cnt[L.OUT_PARTICIPANTS]),
