@@ -8,7 +8,8 @@ allocate, and stop with `NEED_ROOM` when an array could overflow so the owner
 can grow it and call again. The result never depends on where such a stop
 happens.
 
-Version 2 of the model (MODEL.md sections 3 and 4) lives here because it acts
+Version 2 of the model (the layers of docs/model.md, "4. Attention", and the
+judgements of docs/model.md, "6.1 Judgements") lives here because it acts
 per exposure: a follower sees a post with probability `visibility`; a
 negative post also reaches a Poisson number of non-followers (search and
 trends, rising with the storm's recent volume); an accepted reaction is
@@ -220,7 +221,8 @@ def fatigue(cnt: np.ndarray, fp: np.ndarray) -> float:
 
 @njit(cache=True, nogil=True)
 def judgement(fp: np.ndarray, t: float) -> float:
-    """Weight of one judgement formed at time t from what was visible then (MODEL.md 4)."""
+    """Weight of one judgement formed at time t from what was visible then
+    (docs/model.md, "6.1 Judgements"; R: docs/model.md, "6.2 The response weight R(t)")."""
     if fp[P_SPOKEN] > 0.0:
         response = fp[P_W_RESP]
     else:
