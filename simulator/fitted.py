@@ -1,8 +1,9 @@
 """The shared parameter set fitted jointly over the eight real cases (generated).
 
 `python -m scenarios.calibration --fit --write` rewrites this file: one set
-of the [A] parameters of MODEL.md sections 3-4, fitted within their ranges
-to the shape of every case at once (docs/scenarios.md shows the fit and the
+of [A] parameters of the attention, media and trust layers, fitted within
+their ranges to the shape of every case at once
+(docs/model.md, "10. Calibration"; docs/scenarios.md shows the fit and the
 leave-one-case-out errors). `simulator.config` takes these values as its
 defaults, so every scenario runs on the fitted set unless it says otherwise.
 """
