@@ -3,14 +3,13 @@
 The spread loop records one judgement per user, the first time they see the
 storm, weighted by the crisis's severity and by what the brand had visibly
 done by then (`loop.judgement`). This module turns the running sum of those
-weights into an index (MODEL.md section 4):
+weights into an index (docs/model.md, "6.4 The index: points, recovery, residual"):
 
 - index points lost = `damage` x judgement weight / users, so a storm seen by
   everyone with weight 1 costs `damage` points;
 - repair: at each statement, a share `repair_reach` of those who judged
   earlier see it and, where it would make them judge more kindly, move their
-  judgement to what it would be now (MODEL.md 4: "people who judged before
-  the brand spoke and later see its statement update part of the way"); a
+  judgement to what it would be now (docs/model.md, "6.3 Repair"); a
   statement never makes an earlier judge think worse (newcomers bear that),
   and the response weight already counts a contradiction, so repair is not
   reduced a second time;
