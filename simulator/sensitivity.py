@@ -1,8 +1,8 @@
 """The uncertainties of a scenario, and the one-at-a-time sweep over them.
 
 An uncertainty is something nobody in the room controls and the model has to
-assume: a parameter tagged [A] (a modelling assumption, MODEL.md) that has a
-plausible range. What a team chooses (how often it looks, how many mentions
+assume: a parameter tagged [A] (a modelling assumption; docs/model.md, "Parameters")
+that has a plausible range. What a team chooses (how often it looks, how many mentions
 it waits for, how long legal takes: the `plan` section) is a decision, a
 policy to compare, never an uncertainty to average over; sweeping it as an
 assumption mixes "what could be true" with "what we could do".
