@@ -64,7 +64,9 @@ class Network:
         return np.bincount(self.indices, minlength=self.n)
 
     def n_star(self) -> float:
-        """Mean follower count of a reached user, <k_in k_out> / <k_in> (MODEL.md 4).
+        """Mean follower count of a reached user, <k_in k_out> / <k_in>.
+
+        docs/model.md, "3.1 Candidates and thinning" (n* is s* with visibility 1, no cap).
 
         Only ordinary users and influencers count: broadcast accounts do not
         reshare the complaint. Cached: the graph does not change.
@@ -77,7 +79,10 @@ class Network:
         return self.seen_star(1.0, math.inf)
 
     def seen_star(self, visibility: float, seen_cap: float) -> float:
-        """Mean followers who SEE a post of a reached user (MODEL.md 3.1).
+        """Mean followers who SEE a post of a reached user, s*.
+
+        docs/model.md, "3.1 Candidates and thinning" (s*) and
+        docs/model.md, "4.1 Seeing: visibility and the seen cap" (why p0 is solved over it).
 
         As `n_star`, with each author's audience min(visibility x k_out,
         seen_cap): the branching ratio is solved over seen exposures.
