@@ -1,12 +1,15 @@
 """The brand's communication state: what it does to attention and to trust.
 
-Two effects, from two tables (MODEL.md 3.5-3.6 and 4):
+Two effects, from two tables:
 
-- on attention, each lever in force multiplies the share probability of
+- on attention (docs/model.md, "4.6 Lever effects on attention"; the
+  reactions to a statement: docs/model.md, "4.5 Brand statements are posts"),
+  each lever in force multiplies the share probability of
   whoever reacts after the statement (small: within about 25%, Herhausen
   2019); the thinning bound is the product of every lever's largest value,
   derived from the same table, so no multiplier can ever exceed it;
-- on trust, the visible response weighs the judgement of everyone who sees
+- on trust (docs/model.md, "6.2 The response weight R(t)"), the visible
+  response weighs the judgement of everyone who sees
   the storm from then on (`response_weight`).
 
 The state changes only when a statement goes out, so the spread loop reads
