@@ -4,7 +4,7 @@ Each case-based library scenario holds facts only (audiences, evidence,
 crisis type, the documented injects and, in its reference strategy, the
 brand's documented actions) and, in its `calibration` section, the real
 case's shape with a tolerance per target, written before any fitting
-(MODEL.md section 8): peak day, day of the first news story, share of the
+(docs/model.md, "10. Calibration"): peak day, day of the first news story, share of the
 volume in day 1, days to 90% of the volume, and the trust dip where a source
 measured one. Response latency is reported as a consistency check of the
 reference strategy, never fitted and never counted as a pass or a miss.
