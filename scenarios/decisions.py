@@ -78,8 +78,9 @@ DEFAULT_REPLICAS = 24
 DEFAULT_SEED = 1
 
 #: points where the check fails because the model, not the note, looks wrong: the option
-#: the evidence backs (MODEL.md sections 1 and 4) stays recommended and its note is not bent
-#: to the model. Remove an entry once the engine changes and the point passes again.
+#: the evidence backs (docs/model.md, "1. Overview"; docs/model.md, "6. Trust") stays
+#: recommended and its note is not bent to the model. Remove an entry once the engine
+#: changes and the point passes again.
 REPORTED: dict[tuple[str, int], str] = {}  # none open: the last three were fixed in the engine
 
 
