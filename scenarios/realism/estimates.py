@@ -38,7 +38,7 @@ class Part:
     est: Estimate | None
     lo: float
     hi: float
-    band: str  # the band as MODEL.md words it
+    band: str  # the band as the project brief words it
     unit: str = ""  # '%', 'h', 'min', 'days', 'x', 'pts' or ''
     strict: bool = False
     why: str = ""
@@ -76,7 +76,7 @@ class Result:
     """One realism target as measured: what the table and the tests read."""
 
     id: str
-    target: str  # MODEL.md's wording
+    target: str  # the project brief's wording
     parts: tuple[Part, ...]
     runs: int  # simulation runs used in all
     note: str = ""  # counts behind the figures; for a miss, its reason
