@@ -1,4 +1,7 @@
-"""Realism targets on attention: reaction delays, cascades, timelines, reach (MODEL.md 6)."""
+"""Realism targets on attention: reaction delays, cascades, timelines, reach.
+
+docs/model.md, "Realism targets".
+"""
 
 from __future__ import annotations
 
@@ -87,7 +90,8 @@ def r2(scale: Scale = DOC_SCALE) -> Result:
     20,000) post something negative within the 72 h run; Wilson interval.
     "Storm" is outcome-based, like Herhausen's virality (engagement counts);
     the note gives the share of runs that reach the engine's trend threshold
-    (its `trending` event), which MODEL.md 3.2 designs as the tipping point.
+    (its `trending` event), which docs/model.md, "4.2 Outside the follower graph"
+    describes as the tipping point.
     """
     rows = ordinary_batch(scale.ordinary)
     n = len(rows)
@@ -364,9 +368,10 @@ def r7(scale: Scale = DOC_SCALE) -> Result:
 def r13(scale: Scale = DOC_SCALE) -> Result:
     """R13: reach below 95% of the population in >= 95% of runs.
 
-    Measured: the share of runs whose reach (users who saw a negative post)
-    is below 95% of the users (Wilson), over (a) the firestorm presets, no
-    injects, and (b) the shipped library with every built-in strategy.
+    Measured: the share of runs whose reach (users who saw a storm post: a
+    negative post, a news story or a competitor's jab) is below 95% of the
+    users (Wilson), over (a) the firestorm presets, no injects, and (b) the
+    shipped library with every built-in strategy.
     """
     fs = firestorm_batch(scale.firestorm)
     lib = [r for name in library_strategies() for r in library_batch(name, scale.library)]
