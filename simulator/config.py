@@ -119,8 +119,11 @@ CONTENT_CAP = 1.5
 
 @dataclass(frozen=True)
 class SpreadConfig:
-    """How posts are seen and turn into reactions (the engine:
-    docs/model.md, "3.1 Candidates and thinning"; its layers: docs/model.md, "4. Attention")."""
+    """How posts are seen and turn into reactions.
+
+    The engine: docs/model.md, "3.1 Candidates and thinning"; its layers:
+    docs/model.md, "4. Attention".
+    """
 
     branching_ratio: float = param(0.5, lo=0.0, hi=0.99, range_=(0.3, 0.8), tag="[D]",
                                    source="Goel, Watts & Goldstein 2012; Goel et al. 2016",
