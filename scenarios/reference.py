@@ -82,7 +82,8 @@ def key_table(cls: type, prefix: str = "") -> list[str]:
         rows.append(f"| `{prefix}{f.name}` | {_cell(_expected(tp, meta))} | `{_default(f)}` | "
                     f"{_cell(meta.get('doc', ''))} |")
     for name, tp in nested:
-        rows.append(f"| **`{prefix}{name}`** | section | | {_cell(tp.__doc__ or '')} |")
+        doc = " ".join((tp.__doc__ or "").split())  # one line, without the docstring's indent
+        rows.append(f"| **`{prefix}{name}`** | section | | {_cell(doc)} |")
         rows.extend(key_table(tp, f"{prefix}{name}."))
     return rows
 
