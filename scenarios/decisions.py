@@ -65,6 +65,7 @@ from scenarios.loader import load_scenario
 from simulator.actions import Action, JournalEntry
 from simulator.analysis import ci_cell, fmt, mean_ci, rank_key
 from simulator.config import DecisionOption, DecisionPoint, Scenario
+from simulator.outcomes import HEADLINE
 from simulator.simulation import Simulation
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
@@ -73,7 +74,7 @@ SECTION = "## Decision points against the model"
 #: fork this long (hours) before the prompt, so the option's own draws are the replica's
 FORK_LEAD_H = 1e-6
 #: outcomes compared: trust first (the drill's primary key), then attention
-METRICS = ("reputation_end", "negative_posts")
+METRICS = HEADLINE
 DEFAULT_REPLICAS = 24
 DEFAULT_SEED = 1
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.config import Scenario
+from simulator.outcomes import STORED, Unit, outcome
 from simulator.sensitivity import assumed_parameters
 from simulator.store import METRIC_NAMES, ResultsStore, StoreError, params_key, value_key
 
@@ -27,30 +28,25 @@ Row = dict[str, Any]
 GroupKey = tuple[str, str, str]  # (scenario, point, strategy)
 
 # The metrics the terminal table shows, with short headers: trust first, then attention.
-KEY_METRICS: tuple[tuple[str, str], ...] = (
-    ("reputation_end", "trust end"), ("trust_dip", "trust dip"),
-    ("negative_posts", "neg. posts"), ("sharers", "sharers"), ("reach", "reach"))
+KEY_METRICS: tuple[tuple[str, str], ...] = tuple(
+    (name, outcome(name).short)
+    for name in ("reputation_end", "trust_dip", "negative_posts", "sharers", "reach"))
 KEY_METRICS_NOTE = ("trust: a higher end and a smaller dip are better; "
                     "attention (negative posts, sharers, reach): lower is better; "
                     "trust differences are index points (the index crosses 0, so no %); "
                     "'no clear difference': the 95% interval contains 0")
 
 #: outcomes where higher is better (the trust index); every other outcome is better lower
-HIGHER_IS_BETTER = frozenset({"reputation_end", "reputation_min", "trust_start", "trust_30d"})
+HIGHER_IS_BETTER = frozenset(o.name for o in STORED if o.higher_is_better)
 #: outcomes on a ratio scale (counts and durations, zero means none): only for these is a
 #: difference "% of the baseline" meaningful. The trust index crosses zero and is read in
 #: index points (+6.22 on a baseline of -1.6 is not "-382%"); shares are read in points too.
-PERCENT_METRICS = frozenset({
-    "negative_posts", "sharers", "participants_outside", "reach", "peak_hourly_negative",
-    "media_pickups", "defences", "deletions", "deletions_noticed", "duration_h",
-    "time_to_peak_h"})
+PERCENT_METRICS = frozenset(o.name for o in STORED if o.ratio_scale)
 #: clock times that stay empty when the moment never came (never detected, never answered)
-NEVER_LABELS = {"first_response_at_h": "never responded", "detected_at_h": "never detected",
-                "first_media_at_h": "no media story"}
+NEVER_LABELS = {o.name: o.never for o in STORED if o.unit is Unit.CLOCK}
 NO_CLEAR_DIFFERENCE = "no clear difference"
 #: the trust index and its derivatives: differences are read in index points
-TRUST_METRICS = frozenset({"reputation_end", "reputation_min", "trust_start", "trust_dip",
-                           "trust_30d"})
+TRUST_METRICS = frozenset(o.name for o in STORED if o.unit is Unit.INDEX)
 
 
 def rank_key(summary: Mapping[str, Any]) -> tuple[float, float]:

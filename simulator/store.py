@@ -20,18 +20,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-#: per-run outcome columns: trust first (drills are scored on it), then attention, then the
-#: response. Columns are read and written by name, so their order is free to change.
-METRICS: tuple[tuple[str, str], ...] = (
-    ("reputation_end", "REAL"), ("reputation_min", "REAL"), ("trust_start", "REAL"),
-    ("trust_dip", "REAL"), ("trust_30d", "REAL"),
-    ("negative_posts", "INTEGER"), ("sharers", "INTEGER"), ("participants_outside", "INTEGER"),
-    ("outside_share", "REAL"), ("reach", "INTEGER"), ("peak_hourly_negative", "INTEGER"),
-    ("time_to_peak_h", "REAL"), ("duration_h", "REAL"), ("duration_cut_off", "INTEGER"),
-    ("first_media_at_h", "REAL"), ("media_pickups", "INTEGER"), ("defences", "INTEGER"),
-    ("detected_at_h", "REAL"), ("first_response_at_h", "REAL"), ("deletions", "INTEGER"),
-    ("deletions_noticed", "INTEGER"),
-)
+from simulator.outcomes import STORED
+
+#: per-run outcome columns (name, SQL type), from the one outcome schema. Columns are read
+#: and written by name, so their order is free to change.
+METRICS: tuple[tuple[str, str], ...] = tuple((o.name, o.sql_type) for o in STORED)
 METRIC_NAMES = tuple(name for name, _ in METRICS)
 RUN_COLUMNS = ("run_id", "design", "scenario", "strategy", "point", "replication", "seed",
                "params", "version", "status", "error", "elapsed_s", *METRIC_NAMES)

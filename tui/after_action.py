@@ -30,6 +30,7 @@ from scenarios import library_strategies, load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation, Strategy, __version__
 from simulator.analysis import rank_key
 from simulator.config import DecisionPoint, Scenario, fingerprint
+from simulator.outcomes import Unit, names
 from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
 from tui.session import Session
@@ -300,7 +301,7 @@ def _value(v: Any, tr: Strings) -> str:
 KEYS = ("reputation_end", "trust_dip", "reputation_min", "trust_30d", "negative_posts",
         "sharers", "reach", "peak_hourly_negative", "detected_at_h", "first_response_at_h",
         "first_media_at_h", "media_pickups")
-CLOCK_KEYS = frozenset({"detected_at_h", "first_response_at_h", "first_media_at_h"})
+CLOCK_KEYS = names(unit=Unit.CLOCK)
 
 
 def outcome_rows(d: Debrief) -> list[tuple[str, str]]:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from simulator.outcomes import STORED, Group, Outcome, Unit
+
 EXIT_BAD_INPUT = 2
 
 
@@ -154,42 +156,48 @@ def sparkline(values: Sequence[int], width: int = 72) -> str:
     return "".join(bars[min(8, round(8 * c / top))] if c else bars[0] for c in cells)
 
 
-def _fmt_duration(s: dict[str, Any]) -> str:
-    """Hours to 90% of the negative volume, or that the storm outlived the run."""
-    return "still going at the end" if s["duration_cut_off"] else _fmt_hours(s["duration_h"])
+def _fmt_outcome(o: Outcome, s: dict[str, Any]) -> str:
+    """One outcome's value as the summary prints it, by its unit."""
+    value = s.get(o.name)
+    if o.name == "duration_h" and s.get("duration_cut_off"):
+        return "still going at the end"
+    if value is None:
+        return o.never or "never"
+    if o.unit is Unit.INDEX:
+        return f"{value:.1f}"
+    if o.unit is Unit.SHARE:
+        return f"{100 * value:.0f}%"
+    if o.unit in (Unit.HOURS, Unit.CLOCK):
+        return _fmt_hours(value)
+    return f"{value:,}"
+
+
+#: the summary's blocks: trust first (what the crisis costs), then attention, then response
+SUMMARY_BLOCKS = ((Group.TRUST, "Trust (reputation index, higher is better)"),
+                  (Group.ATTENTION, "Attention (lower is better)"),
+                  (Group.RESPONSE, "Response"))
 
 
 def format_summary(s: dict[str, Any], title: str) -> str:
-    """The readable summary of one run: trust first (what the crisis costs), then attention."""
+    """The readable summary of one run, one block per outcome group of the schema."""
     strategy = s.get("strategy") or "no response"
-    blocks: list[tuple[str, list[tuple[str, str]]]] = [
-        ("Trust (reputation index, higher is better)", [
-            ("at the start", f"{s['trust_start']:.1f}"),
-            ("lowest", f"{s['reputation_min']:.1f}"),
-            ("at the end", f"{s['reputation_end']:.1f}"),
-            ("dip", f"{s['trust_dip']:.1f}"),
-            ("after 30 days", f"{s['trust_30d']:.1f}")]),
-        ("Attention (lower is better)", [
-            ("negative posts", f"{s['negative_posts']:,}"),
-            ("participants (negative posters)", f"{s['sharers']:,}"),
-            ("  of which from outside", f"{s['participants_outside']:,} "
-                                        f"({100 * s['outside_share']:.0f}%)"),
-            ("reach (users who saw it)", f"{s['reach']:,}"),
-            ("peak negative posts / hour", f"{s['peak_hourly_negative']:,}"),
-            ("time to peak", _fmt_hours(s["time_to_peak_h"])),
-            ("duration (90% of the volume)", _fmt_duration(s)),
-            ("first media story at", _fmt_hours(s["first_media_at_h"]))]),
-        ("Response", [
-            ("detected by the brand at", _fmt_hours(s["detected_at_h"])),
-            ("first response at", _fmt_hours(s["first_response_at_h"])),
-            ("media stories", f"{s['media_pickups']}"),
-            ("fan defences", f"{s['defences']}"),
-            ("deletions (noticed)", f"{s['deletions']} ({s['deletions_noticed']})")]),
-    ]
+    blocks: list[tuple[str, list[tuple[str, str]]]] = []
+    for group, head in SUMMARY_BLOCKS:
+        rows: list[tuple[str, str]] = []
+        for o in (o for o in STORED if o.group is group and o.unit is not Unit.FLAG):
+            if o.unit is Unit.SHARE and rows:  # a share reads best beside the count it is of
+                label, value = rows[-1]
+                rows[-1] = (label, f"{value} ({_fmt_outcome(o, s)})")
+            else:
+                rows.append((f"{o.label} at" if o.unit is Unit.CLOCK else o.label,
+                             _fmt_outcome(o, s)))
+        blocks.append((head, rows))
     width = max(len(label) for _, rows in blocks for label, _ in rows) + 2
+    right = max(len(value) for _, rows in blocks for _, value in rows)
     lines = [f"{title}  (scenario {s['scenario']}, strategy {strategy}, seed {s['seed']})"]
     for head, rows in blocks:
-        lines += ["", f"  {head}", *(f"    {label:<{width}}{value:>12}" for label, value in rows)]
+        lines += ["", f"  {head}",
+                  *(f"    {label:<{width}}{value:>{right}}" for label, value in rows)]
     lines += ["", f"  negative posts per hour, {len(s['hourly_negative'])} h:",
               f"  {sparkline(s['hourly_negative'])}"]
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from simulator import Action, JournalEntry, Simulation, Strategy
 from simulator import futures as F
 from simulator.analysis import rank_key
 from simulator.config import Scenario
+from simulator.outcomes import Unit, label_of, names
 from simulator.population import build_network
 
 #: outcomes compared, trust first (drills are scored on it), then attention, then the
@@ -30,16 +31,10 @@ from simulator.population import build_network
 METRICS = ("reputation_end", "trust_30d", "negative_posts", "sharers", "reach",
            "reply_seen", "silence_h", "media_pickups", "first_media_at_h",
            "deletions_noticed")
-#: how sentences name them
-LABELS = {"reputation_end": "trust at the end", "trust_30d": "trust after 30 days",
-          "negative_posts": "negative posts", "sharers": "sharers", "reach": "reach",
-          "reply_seen": "people who saw the reply", "silence_h": "silence before the reply",
-          "media_pickups": "media stories", "first_media_at_h": "the first media story",
-          "deletions_noticed": "noticed deletions"}
 #: index outcomes: a change in points reads better than a % of an index that starts near 20
-POINTS = frozenset({"reputation_end", "reputation_min", "trust_30d", "trust_dip"})
+POINTS = names(unit=Unit.INDEX)
 #: moments and lengths: a change in hours
-HOURS = frozenset({"silence_h", "first_media_at_h"})
+HOURS = names(unit=Unit.HOURS) | names(unit=Unit.CLOCK)
 #: the lever a forecast tries when none is given
 DEFAULT_ACTION = Action("acknowledge", "empathetic")
 
@@ -67,7 +62,7 @@ class Comparison:
 
     @property
     def label(self) -> str:
-        return LABELS.get(self.metric, self.metric.replace("_", " "))
+        return label_of(self.metric)
 
     @property
     def in_points(self) -> bool:
