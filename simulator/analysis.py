@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.config import Scenario
+from simulator.intervals import t_half_width
 from simulator.outcomes import STORED, Unit, outcome
 from simulator.sensitivity import assumed_parameters
 from simulator.store import METRIC_NAMES, ResultsStore, StoreError, params_key, value_key
@@ -71,8 +72,6 @@ def better_first(metric: str) -> int:
 # ---- basic statistics -------------------------------------------------------------------
 def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
     """n, mean, median, sd and the t interval of the mean; NaN where undefined (n < 2)."""
-    from scipy import stats
-
     n = len(values)
     if n == 0:
         nan = math.nan
@@ -84,7 +83,7 @@ def mean_ci(values: Sequence[float], level: float = 0.95) -> dict[str, float]:
         return {"n": 1, "mean": mean, "median": median, "sd": math.nan,
                 "ci_low": math.nan, "ci_high": math.nan}
     sd = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_half_width(sd, n, level)
     return {"n": n, "mean": mean, "median": median, "sd": sd,
             "ci_low": mean - half, "ci_high": mean + half}
 

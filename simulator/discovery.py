@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import HIGHER_IS_BETTER
-from simulator.gsa import _saltelli_second_order, _t_stats, point_differences
+from simulator.gsa import _saltelli_second_order, point_differences
+from simulator.intervals import t_interval
 
 Limits = dict[str, tuple[float, float]]  # path -> (low, high): low < x < high; +-inf: open
 #: fewer winning points than this describe points, not a region: no box is fitted
@@ -236,7 +237,7 @@ def discover(runs: pd.DataFrame | Iterable[dict[str, Any]], policy: str, versus:
     box = (prune(x, y, select(trajectory, min_density)) if y.sum() >= MIN_WINS
            else trajectory[0])
     inside = _inside(x, {**{c: (-math.inf, math.inf) for c in names}, **box.limits})
-    mean, _, low, high, _ = _t_stats(diffs["diff"].to_numpy(dtype=float)[inside], level)
+    mean, _, low, high, _ = t_interval(diffs["diff"].to_numpy(dtype=float)[inside], level)
     table = pd.DataFrame([{"step": i, "n": b.n, "support": b.support, "coverage": b.coverage,
                            "density": b.density, "rule": describe(b.limits)}
                           for i, b in enumerate(trajectory)])

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from simulator.analysis import HIGHER_IS_BETTER
+from simulator.intervals import t_interval, t_intervals, t_quantile
 
 #: the two outcomes every analysis covers: trust (higher is better), attention (lower is)
 OUTCOMES: tuple[str, ...] = ("reputation_end", "negative_posts")
@@ -74,23 +75,6 @@ def _runs_frame(runs: pd.DataFrame | Iterable[dict[str, Any]]) -> pd.DataFrame:
     frame["sample_index"] = [_sample_index(p, g) for p, g in zip(frame["point"], given,
                                                                  strict=True)]
     return frame
-
-
-def _t_stats(values: np.ndarray, level: float) -> tuple[float, float, float, float, float]:
-    """(mean, sd, ci_low, ci_high, two-sided p of mean 0) of a sample; NaN where n < 2."""
-    from scipy import stats
-
-    n = len(values)
-    mean = float(values.mean()) if n else math.nan
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan, math.nan
-    sd = float(values.std(ddof=1))
-    se = sd / math.sqrt(n)
-    if se == 0:
-        return mean, sd, mean, mean, (1.0 if mean == 0 else 0.0)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * se
-    p = float(2 * stats.t.sf(abs(mean) / se, n - 1))
-    return mean, sd, mean - half, mean + half, p
 
 
 def _pairs(strategies: Sequence[str], baseline: str | None,
@@ -141,25 +125,11 @@ def point_differences(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: s
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts).rename(columns={"count": "n", "mean": "diff", "std": "sd"})
     out = out.join(points).reset_index()
-    low, high, p = _t_interval(out["n"].to_numpy(dtype=float), out["diff"].to_numpy(),
+    low, high, p = t_intervals(out["n"].to_numpy(dtype=float), out["diff"].to_numpy(),
                                out["sd"].to_numpy(), level)
     out["ci_low"], out["ci_high"], out["p_value"] = low, high, p
     params = pd.DataFrame(list(out.pop("params")), index=out.index)
     return pd.concat([out[columns], params], axis=1)
-
-
-def _t_interval(n: np.ndarray, mean: np.ndarray, sd: np.ndarray,
-                level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Vectorised t interval and two-sided p of mean 0; NaN where n < 2, exact where sd = 0."""
-    from scipy import stats
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        dof = np.where(n > 1, n - 1, np.nan)
-        se = sd / np.sqrt(n)
-        half = stats.t.ppf(0.5 + level / 2, dof) * se
-        p = 2 * stats.t.sf(np.abs(mean) / se, dof)
-    p = np.where((se == 0) & (n > 1), np.where(mean == 0, 1.0, 0.0), p)
-    return mean - half, mean + half, p
 
 
 # ---- the SALib problem and the design matrix ----------------------------------------------
@@ -447,7 +417,7 @@ def flips(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: str | None = 
         if reference_point is not None and (group["point"] == reference_point).any():
             diffs.loc[group.index[group["point"] == reference_point], "reference"] = True
             continue
-        mean, _, low, high, p = _t_stats(group["diff"].dropna().to_numpy(), level)
+        mean, _, low, high, p = t_interval(group["diff"].dropna().to_numpy(), level)
         refs.append({"design": des, "scenario": scenario, "point": "(all points)",
                      "sample_index": math.nan, "policy": policy, "versus": versus,
                      "outcome": outcome, "n": int(group["diff"].notna().sum()), "diff": mean,
@@ -483,14 +453,10 @@ def flips(runs: pd.DataFrame | Iterable[dict[str, Any]], baseline: str | None = 
 
 def _adjusted_half_width(table: pd.DataFrame, level: float, adjusted: float) -> np.ndarray:
     """t half-widths at the `adjusted` level, from each row's own interval at `level`."""
-    from scipy import stats
-
     n = table["n"].to_numpy(dtype=float)
     half = (table["ci_high"] - table["ci_low"]).to_numpy(dtype=float) / 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        dof = np.where(n > 1, n - 1, np.nan)
-        se = half / stats.t.ppf(0.5 + level / 2, dof)
-        return stats.t.ppf(0.5 + adjusted / 2, dof) * se
+        return t_quantile(n, adjusted) * half / t_quantile(n, level)
 
 
 # ---- output ----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulator import analysis
+from simulator.intervals import t_half_width
 
 if TYPE_CHECKING:
     from simulator.results import Results
@@ -75,13 +76,11 @@ def _colours(strategies: Sequence[str]) -> dict[str, Any]:
 
 def _ci(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-column mean and t-interval of a runs x hours matrix padded with NaN."""
-    from scipy import stats
-
     n = np.sum(~np.isnan(matrix), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.nanmean(matrix, axis=0) if matrix.size else np.array([])
         sd = np.nanstd(matrix, axis=0, ddof=1) if matrix.size else np.array([])
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+        half = t_half_width(sd, n)
     half[n < 2] = np.nan
     return mean, mean - half, mean + half
 

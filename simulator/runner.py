@@ -19,6 +19,7 @@ from typing import Any
 
 from simulator.batch import Experiment, RunTask, as_rows, expand, task_fields
 from simulator.executors import RunsLost, execute, is_lost
+from simulator.intervals import t_half_width
 from simulator.progress import Progress
 from simulator.store import ResultsStore
 
@@ -154,14 +155,12 @@ def _execute(tasks: list[RunTask], store: ResultsStore | None, workers: int | No
 # ---- auto replications ------------------------------------------------------------------
 def _half_width(values: Sequence[float]) -> float:
     """Half-width of the 95% t interval of the mean (inf below two values)."""
-    from scipy import stats
-
     n = len(values)
     if n < 2:
         return math.inf
     mean = math.fsum(values) / n
     sd = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
-    return float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
+    return float(t_half_width(sd, n))
 
 
 def auto_status(experiment: Experiment, rows: Sequence[dict[str, Any]],

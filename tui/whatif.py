@@ -23,6 +23,7 @@ from simulator import Action, JournalEntry, Simulation, Strategy
 from simulator import futures as F
 from simulator.analysis import rank_key
 from simulator.config import Scenario
+from simulator.intervals import t_half_width
 from simulator.outcomes import Unit, label_of, names
 from simulator.population import build_network
 
@@ -125,12 +126,11 @@ class Comparison:
 
 
 def _interval(diffs: np.ndarray) -> tuple[float, float]:
-    from scipy import stats
 
     if diffs.size < 2 or diffs.std(ddof=1) == 0:
         m = float(diffs.mean()) if diffs.size else math.nan
         return m, m
-    half = stats.t.ppf(0.975, diffs.size - 1) * diffs.std(ddof=1) / math.sqrt(diffs.size)
+    half = t_half_width(diffs.std(ddof=1), diffs.size)
     return float(diffs.mean() - half), float(diffs.mean() + half)
 
 
