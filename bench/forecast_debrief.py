@@ -3,7 +3,7 @@
     python bench/forecast_debrief.py [--replicas 200] [--reps 3] [--skip-football]
 
 (a) forecast: "empathetic acknowledgement now / in 6 h / never" (3 arms,
-    `tui.whatif.start_lever(...).result()`) with 200 paired replicas, forked
+    `simulator.counterfactual.start_lever(...).result()`) with 200 paired replicas, forked
     at hour 12 of the 50,000-user library scenario `kitchen-gaffe`; target
     < 2 s. The same on `football-mock` at hour 12 (a big storm) is printed
     for information (no target). The time `start` holds the calling (UI)
@@ -28,9 +28,8 @@ import _common  # noqa: F401  (puts the repository root on sys.path)
 from _common import NOISE_NOTE, best_of, verdict
 
 from scenarios import library_strategies, load_scenario, load_strategy
-from simulator import Action, JournalEntry, Simulation
+from simulator import Action, JournalEntry, Simulation, counterfactual
 from simulator import futures as F
-from tui import whatif
 
 FORECAST_TARGET_S = 2.0
 DEBRIEF_TARGET_S = 10.0
@@ -47,17 +46,17 @@ def _at(name: str, at: float) -> Simulation:
 def forecast(name: str, replicas: int, reps: int) -> tuple[float, float]:
     """(best wall time of a 3-arm lever forecast, longest time `start` held the caller)."""
     sim = _at(name, AT)
-    whatif.start_lever(sim, replicas=2).result()  # untimed: lazy imports, first calls
+    counterfactual.start_lever(sim, replicas=2).result()  # untimed: lazy imports, first calls
     held = []
 
-    def once() -> whatif.LeverForecast:
+    def once() -> counterfactual.LeverForecast:
         t = time.perf_counter()
-        running = whatif.start_lever(sim, wait_h=6.0, replicas=replicas)
+        running = counterfactual.start_lever(sim, wait_h=6.0, replicas=replicas)
         held.append(time.perf_counter() - t)
         return running.result()
 
     best, res = best_of(once, reps)
-    for arm in whatif.ARMS:
+    for arm in counterfactual.ARMS:
         print(f"  {name} {arm:>5}: trust at the end {res.mean(arm, 'reputation_end'):6.2f}, "
               f"negative posts {res.mean(arm, 'negative_posts'):9.1f}")
     now = res.effect("now")
@@ -102,18 +101,18 @@ def debrief(name: str, replicas: int, reps: int) -> float:
     team = Simulation(sc, seed=SEED, journal=entries)
     team.run()
     summary = team.summary()
-    whatif.action_effects(sc, SEED, entries[:1], replicas=2)  # untimed warm-up
+    counterfactual.action_effects(sc, SEED, entries[:1], replicas=2)  # untimed warm-up
     parts: dict[str, float] = {}
 
     def once() -> None:
         t = time.perf_counter()
-        effects = whatif.action_effects(sc, SEED, entries, replicas=replicas)
+        effects = counterfactual.action_effects(sc, SEED, entries, replicas=replicas)
         parts["action_effects"] = time.perf_counter() - t
         t = time.perf_counter()
-        whatif.reply_at_detection(sc, SEED, entries, team.brand.detected_at, replicas)
+        counterfactual.reply_at_detection(sc, SEED, entries, team.brand.detected_at, replicas)
         parts["reply_at_detection"] = time.perf_counter() - t
         t = time.perf_counter()
-        pct, _ = whatif.percentile_among(sc, SEED, summary, strategies,
+        pct, _ = counterfactual.percentile_among(sc, SEED, summary, strategies,
                                          replicas=max(2, replicas // 2),
                                          journal_injects=entries)
         parts["percentile_among"] = time.perf_counter() - t

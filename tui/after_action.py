@@ -30,17 +30,17 @@ from scenarios import library_strategies, load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation, Strategy, __version__
 from simulator.analysis import rank_key
 from simulator.config import DecisionPoint, Scenario, fingerprint
-from simulator.outcomes import Unit, names
-from tui.blocks import Block, render_html, render_md
-from tui.i18n import Strings, duration
-from tui.session import Session
-from tui.whatif import (
+from simulator.counterfactual import (
     Comparison,
     Mechanism,
     action_effects,
     percentile_among,
     reply_at_detection,
 )
+from simulator.outcomes import Unit, names
+from tui.blocks import Block, render_html, render_md
+from tui.i18n import Strings, duration
+from tui.session import Session
 
 #: unfinished drills shorter than this share of the run are too short to score
 MIN_SHARE = 0.10
@@ -58,7 +58,7 @@ class Effect:
     """A change against doing nothing at that moment, on paired replicas."""
 
     comparisons: Mapping[str, Comparison]
-    reasons: tuple[Mechanism, ...] = ()  # which mechanisms it clearly moved (whatif.explain)
+    reasons: tuple[Mechanism, ...] = ()  # the mechanisms it clearly moved (explain)
 
 
 @dataclass(frozen=True)

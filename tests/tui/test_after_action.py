@@ -13,6 +13,7 @@ import pytest
 
 from scenarios import load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation
+from simulator.counterfactual import Comparison, Mechanism
 from tui import after_action
 from tui.after_action import (
     Debrief,
@@ -28,7 +29,6 @@ from tui.after_action import (
 )
 from tui.i18n import Strings
 from tui.session import Decision, Session
-from tui.whatif import Comparison, Mechanism
 
 ROOT = Path(__file__).resolve().parents[2]
 EN, NL = Strings("en"), Strings("nl")

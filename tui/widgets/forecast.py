@@ -31,8 +31,7 @@ from textual.worker import get_current_worker
 from simulator import Action, JournalEntry, Simulation
 from simulator.actions import ACTION_KINDS, TONES
 from simulator.config import Scenario
-from tui.i18n import Strings
-from tui.whatif import (
+from simulator.counterfactual import (
     ARMS,
     DEFAULT_ACTION,
     Comparison,
@@ -42,6 +41,7 @@ from tui.whatif import (
     forecast_lever,
     start_lever,
 )
+from tui.i18n import Strings
 
 WAIT_H = 6.0
 #: the outcomes the panel shows, trust first

@@ -7,7 +7,7 @@ from factory import scenario
 from simulator import Action, JournalEntry, Simulation, Strategy
 from simulator.analysis import rank_key
 from simulator.config import Inject
-from tui.whatif import (
+from simulator.counterfactual import (
     Comparison,
     DrillState,
     Mechanism,
