@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from simulator.errors import StormdrillError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -27,8 +29,10 @@ class Problem:
         return f"{text}\n  {self.hint}" if self.hint else text
 
 
-class FileError(Exception):
+class FileError(StormdrillError):
     """A stormdrill file that cannot be used; `str()` lists every problem found."""
+
+    names_its_file = True
 
     def __init__(self, problems: list[Problem]) -> None:
         if not problems:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from simulator.errors import StormdrillError
+
 ActionKind = Literal["acknowledge", "reply", "solution", "compensation", "update", "delete",
                      "brief_staff", "contradict"]
 Tone = Literal["empathetic", "neutral", "defensive"]
@@ -35,8 +37,10 @@ DESCRIPTIONS: dict[str, str] = {
 }
 
 
-class ActionError(ValueError):
+class ActionError(StormdrillError, ValueError):
     """An action that does not exist or has a bad argument."""
+
+    names_its_file = True
 
 
 @dataclass(frozen=True)

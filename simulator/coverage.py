@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from simulator.errors import StormdrillError
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class CoverageError(ValueError):
+class CoverageError(StormdrillError, ValueError):
     """A coverage entry that cannot be read."""
 
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.batch import RunTask, chunked, failed_rows, run_chunk
+from simulator.errors import EXIT_INCOMPLETE, StormdrillError
 from simulator.store import LOST_PREFIX
 
 Rows = list[dict[str, Any]]
@@ -53,16 +54,20 @@ STRIKES_BEFORE_ALONE = 2
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-class SchedulerError(ValueError):
+class SchedulerError(StormdrillError, ValueError):
     """A Dask scheduler address that is malformed, unreachable or has no workers."""
 
+    names_its_file = True
 
-class RunsLost(Exception):
+
+class RunsLost(StormdrillError):
     """Runs that could not run because their workers kept dying.
 
     Raised after every other run is finished (and saved, with a store): the
     lost runs are recorded with the reason and `--resume` runs them again.
     """
+
+    exit_code = EXIT_INCOMPLETE  # the batch ran, but not every run: not a success
 
     def __init__(self, lost: int, total: int, path: Path | None,
                  rows: list[dict[str, Any]]) -> None:

@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from simulator.actions import JournalEntry
+from simulator.errors import EXIT_INCOMPLETE, StormdrillError
 from simulator.simulation import Simulation
 
 Outcome = dict[str, Any]
@@ -64,8 +65,10 @@ _HEADER = struct.Struct("<Q")
 _warm = False  # whether this process has computed an outcome (see `start`)
 
 
-class FuturesError(RuntimeError):
+class FuturesError(StormdrillError, RuntimeError):
     """A forked future failed; the message is the child's, `child_traceback` its traceback."""
+
+    exit_code = EXIT_INCOMPLETE
 
     def __init__(self, message: str, child_traceback: str = "") -> None:
         super().__init__(message)

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import numpy as np
 
 from simulator.config import NetworkConfig
+from simulator.errors import StormdrillError
 from simulator.network import Network, from_edge_arrays
 
 MAX_FILE_BYTES = 2 * 1024**3
@@ -136,8 +137,10 @@ def wide_encoding(data: bytes) -> str | None:
     return None
 
 
-class NetworkFileError(ValueError):
+class NetworkFileError(StormdrillError, ValueError):
     """A network file that cannot be read, with where and why."""
+
+    names_its_file = True
 
     def __init__(self, path: str, message: str, line: int | None = None,
                  hint: str = "") -> None:

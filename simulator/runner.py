@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.batch import Experiment, RunTask, as_rows, expand, task_fields
+from simulator.errors import EXIT_INTERRUPTED, StormdrillError
 from simulator.executors import RunsLost, execute, is_lost
 from simulator.intervals import t_half_width
 from simulator.progress import Progress
@@ -29,8 +30,13 @@ AUTO_MIN_STEP = 10
 AUTO_MARGIN = 1.1
 
 
-class BatchInterrupted(Exception):
+class BatchInterrupted(StormdrillError):
     """Ctrl-C during a batch: finished runs are saved, `--resume` continues."""
+
+    exit_code = EXIT_INTERRUPTED
+
+    def user_message(self) -> str:
+        return f"stormdrill: {self}; continue with --resume"
 
     def __init__(self, saved: int, total: int, path: Path | None) -> None:
         self.saved, self.total, self.path = saved, total, path

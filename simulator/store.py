@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from simulator.errors import StormdrillError
 from simulator.outcomes import STORED
 
 #: per-run outcome columns (name, SQL type), from the one outcome schema. Columns are read
@@ -77,8 +78,10 @@ def params_key(params: Mapping[str, Any] | None) -> tuple[Any, ...]:
 LOST_PREFIX = "worker lost: "
 
 
-class StoreError(ValueError):
+class StoreError(StormdrillError, ValueError):
     """A results file that cannot be used as asked."""
+
+    names_its_file = True
 
 
 def store_file(path: str | Path) -> Path:

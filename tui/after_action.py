@@ -40,7 +40,7 @@ from simulator.counterfactual import (
 from simulator.outcomes import Unit, names
 from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
-from tui.session import Session
+from tui.session import Session, SessionError
 
 #: unfinished drills shorter than this share of the run are too short to score
 MIN_SHARE = 0.10
@@ -514,7 +514,7 @@ def write_session_report(paths: list[Path], out_file: Path,
     sessions = [Session.load(p) for p in paths]
     keys = {(s.scenario, s.seed) for s in sessions}
     if len(keys) > 1:
-        raise ValueError("a leaderboard compares sessions of the same scenario and seed; got "
+        raise SessionError("a leaderboard compares sessions of the same scenario and seed; got "
                          + ", ".join(f"{sc} seed {seed}" for sc, seed in sorted(keys)))
     debriefs = [debrief(s, replicas) for s in sessions]
     text = markdown(debriefs) if out_file.suffix.lower() == ".md" else html(debriefs)

@@ -14,13 +14,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from simulator.errors import EXIT_BAD_INPUT, StormdrillError
 from simulator.outcomes import STORED, Group, Outcome, Unit
 
-EXIT_BAD_INPUT = 2
 
-
-class CliError(Exception):
-    """A user error that is not about a file's contents."""
+class CliError(StormdrillError):
+    """A user error that is not about a file's contents (an argument, a combination)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -283,14 +282,11 @@ def _resume(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     import scenarios
-    from tui.session import Session, SessionError
+    from tui.session import Session
 
-    try:
-        session = Session.load(Path(args.session))
-        scenario = scenarios.load_scenario(session.scenario)
-        session.check_against(len(scenario.injects), scenario.duration_h)
-    except SessionError as err:
-        raise CliError(str(err)) from None
+    session = Session.load(Path(args.session))
+    scenario = scenarios.load_scenario(session.scenario)
+    session.check_against(len(scenario.injects), scenario.duration_h)
     from tui.app import build_app
 
     app = build_app(resume=session, session_path=Path(args.session), scenario=scenario)
@@ -302,20 +298,14 @@ def _console(args: argparse.Namespace) -> int:
     """Attach the facilitator's console to a drill session through its live store."""
     from pathlib import Path
 
-    from tui.live import LiveError, LiveStore
-    from tui.session import Session, SessionError
+    from tui.live import LiveStore
+    from tui.session import Session
 
-    try:
-        session = Session.load(Path(args.session))
-    except SessionError as err:
-        raise CliError(str(err)) from None
+    session = Session.load(Path(args.session))
     import scenarios
 
     scenario = scenarios.load_scenario(session.scenario)
-    try:
-        store = LiveStore.open(Path(args.session))
-    except LiveError as err:
-        raise CliError(str(err)) from None
+    store = LiveStore.open(Path(args.session))
     from tui.console import build_console
 
     build_console(session, scenario=scenario, store=store).run()
@@ -409,26 +399,20 @@ def _report(args: argparse.Namespace) -> int:
                        "`stormdrill play` or the --out folder of `stormdrill batch`")
     if all(p.suffix == ".json" for p in sources):
         from tui.after_action import write_session_report
-        from tui.session import SessionError
 
         if args.replicas is not None and not 2 <= args.replicas <= 1000:
             raise CliError(f"--replicas {args.replicas}: expected 2 to 1000")
-        try:
-            path = write_session_report(sources, Path(args.output),
-                                        **({} if args.replicas is None
-                                           else {"replicas": args.replicas}))
-        except (SessionError, ValueError) as err:
-            raise CliError(str(err)) from None
+        path = write_session_report(sources, Path(args.output),
+                                    **({} if args.replicas is None
+                                       else {"replicas": args.replicas}))
     elif len(sources) == 1:
         from simulator.store import StoreError
-        from tui.report import ReportPathError, write_batch_report
+        from tui.report import write_batch_report
 
         # anything else is read as a results file, read-only: a user's file is refused
         # unchanged (simulator.store), never turned into a database
         try:
             path = write_batch_report(sources[0], Path(args.output))
-        except ReportPathError as err:
-            raise CliError(str(err)) from None
         except StoreError as err:
             if sources[0].is_dir() or sources[0].suffix in (".sqlite", ".db"):
                 raise
@@ -504,28 +488,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
                 "report": _report, "play": _play, "resume": _resume, "console": _console}
-    import scenarios
-    from simulator.actions import ActionError
-    from simulator.executors import RunsLost, SchedulerError
-    from simulator.netio import NetworkFileError
-    from simulator.runner import BatchInterrupted
-    from simulator.store import StoreError
-
     try:
         return handlers[args.command](args)
-    except (scenarios.FileError, NetworkFileError, ActionError, StoreError,
-            SchedulerError) as err:
-        print(str(err), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except RunsLost as err:  # the batch ran, but not every run: not a success
-        print(f"stormdrill: {err}", file=sys.stderr)
-        return 1
-    except BatchInterrupted as err:
-        print(f"stormdrill: {err}; continue with --resume", file=sys.stderr)
-        return 130
-    except CliError as err:
-        print(f"stormdrill: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except StormdrillError as err:  # the one family of errors a user can cause
+        print(err.user_message(), file=sys.stderr)
+        return err.exit_code
     except KeyboardInterrupt:
         print("stormdrill: interrupted", file=sys.stderr)
         return 130

@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.errors import StormdrillError
+
 if TYPE_CHECKING:
     from tui.controller import DrillController
 
@@ -76,7 +78,7 @@ CREATE TABLE IF NOT EXISTS notes (
 _TABLES = {"meta", "state", "commands", "notes"}
 
 
-class LiveError(ValueError):
+class LiveError(StormdrillError, ValueError):
     """The live store cannot be used: damaged, foreign, or not writable. Names the file."""
 
 

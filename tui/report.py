@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator import analysis
+from simulator.errors import StormdrillError
 from simulator.results import Results
 from tui.blocks import Block, render_html, render_md
 
@@ -67,7 +68,7 @@ REPORT_MARK = "<!-- written by stormdrill report -->"
 REPORT_SNIFF_BYTES = 65536
 
 
-class ReportPathError(ValueError):
+class ReportPathError(StormdrillError, ValueError):
     """An output path a report must not be written to; nothing was written."""
 
 

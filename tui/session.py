@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.actions import ActionError, JournalEntry
+from simulator.errors import StormdrillError
 from simulator.netio import UnreadableFile, read_bounded, wide_encoding
 
 FORMAT = "stormdrill-session/1"
@@ -41,7 +42,7 @@ MAX_NAME = 200
 MAX_PATH = 4096
 
 
-class SessionError(ValueError):
+class SessionError(StormdrillError, ValueError):
     """A session file that cannot be used, with where and what was expected."""
 
 
