@@ -123,6 +123,10 @@ def _check_network(sc: Scenario, w: Walker) -> None:
         if not net.path:
             _fail(w, "network.path", "missing; expected the path of an edge-list or GraphML "
                   "file when network.kind is 'file'")
+        elif "\0" in net.path:  # os.stat and open raise ValueError (not OSError) on it
+            _fail(w, "network.path", f"{net.path!r} contains a NUL character, which no file "
+                  "name can; expected the path of an edge-list or GraphML file",
+                  "a \\0 escape in a quoted YAML string writes NUL; remove it")
         else:
             try:  # a FIFO or a device is not "not found": say what it is, and never open it
                 check_regular(net.path, MAX_FILE_BYTES)

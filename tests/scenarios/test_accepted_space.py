@@ -97,7 +97,8 @@ Context = dict[str, Any]
 #: a field left out of the file (the loader then uses its default)
 OMIT = object()
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=24)
+#: any text YAML can carry: control characters (NUL included) are written as escapes
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=24)
 
 
 def _split_optional(tp: Any) -> tuple[Any, bool]:
@@ -253,6 +254,8 @@ def _network_file(draw: Draw, ctx: Context) -> Any:
     """
     if _get(ctx, "network.kind") != "file":
         return draw(st.just(OMIT) | st.none() | TEXT)
+    if draw(st.integers(0, 5)) == 0:  # a path to nothing (or NUL in it): a clean refusal
+        return draw(TEXT)
     n = draw(st.integers(2, MAX_FILE_NODES))
     pairs = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
                           min_size=1, max_size=3 * n))
@@ -280,7 +283,7 @@ def _network_file(draw: Draw, ctx: Context) -> Any:
 def _top_user(ctx: Context) -> int:
     """How many users a seed user may name: the file's nodes or network.users."""
     if _get(ctx, "network.kind") == "file":
-        return int(ctx["network.path#nodes"])
+        return int(ctx.get("network.path#nodes", MAX_FILE_NODES))  # (no file: refused)
     return int(_get(ctx, "network.users"))
 
 
@@ -548,6 +551,26 @@ CASES["file_network_two_nodes_both_seeds"] = {
 def test_issue_13_case_runs(doc: dict[str, Any]) -> None:
     """Each case is accepted by validate and runs to its end."""
     assert check_runs(doc) is not None, "the case is valid: validate must accept it"
+
+
+#: found by this property: values of the schema that cannot run, refused by validate with
+#: the file and the key (before: a traceback from os.stat in validate and run)
+REFUSED: dict[str, tuple[dict[str, Any], str]] = {
+    "nul_in_network_path": ({"network": {"kind": "file", "path": "net\0.edgelist"}},
+                            "network.path"),
+}
+
+
+@pytest.mark.parametrize(("doc", "key"), list(REFUSED.values()), ids=list(REFUSED))
+def test_what_cannot_run_is_refused_with_its_key(doc: dict[str, Any], key: str) -> None:
+    """validate and run both refuse it cleanly (exit 2), naming the file and the key."""
+    path = _write(doc, "refused")
+    with pytest.raises(scenarios.FileError) as info:
+        scenarios.validate_file(str(path))
+    assert [p.key for p in info.value.problems] == [key]
+    assert info.value.path == str(path)
+    code, _, err = _cli(["run", str(path)])
+    assert code == EXIT_BAD_INPUT and f"{path}:" in err and key in err
 
 
 # ---- the properties ---------------------------------------------------------------------------
