@@ -26,30 +26,29 @@ def play_inject(sim: Simulation, inject: Inject,
                 delay: float | None = None) -> Generator[Any, Any, None]:
     """The inject's process: wait until its time (or `delay`), then act."""
     yield sim.env.timeout(inject.at_h if delay is None else delay)
-    rng = sim._rng["injects"]
-    sim._event(EventKind.INJECT, inject.text, detail=inject.kind)
+    rng = sim.stream("injects")
+    sim.announce(EventKind.INJECT, inject.text, detail=inject.kind)
     if inject.kind in ("influencer_joins", "second_victim", "competitor_jab"):
         sim.spread.refresh_novelty(sim.env.now)  # a new development: the story is news again
     if inject.kind == "journalist_inquiry":
-        sim._alerted = True
+        sim.alert_team()
         yield sim.env.timeout(inject.deadline_h)
         answered = sim.brand.last_spoken_at is not None
         chance = min(1.0, inject.strength) * (0.5 if answered else 1.0)
-        outlet = sim._outlets.pop(0) if sim._outlets else (
-            sim.net.media[0] if sim.net.media else -1)
-        if outlet >= 0 and sim._rng["injects"].random() < chance:
-            sim._broadcast_story(outlet)
+        outlet = sim.next_outlet()
+        if outlet >= 0 and sim.stream("injects").random() < chance:
+            sim.broadcast_story(outlet)
     elif inject.kind == "influencer_joins":
         influencers = np.flatnonzero(sim.net.types == UserType.INFLUENCER)
         fresh = [int(u) for u in influencers if not sim.spread.posted[Story.COMPLAINT][u]]
         if fresh:
             counts = sim.net.follower_counts()
             top = max(fresh, key=lambda u: (counts[u], -u))
-            sim._post(top, PostKind.INFLUENCER)
+            sim.post_as(top, PostKind.INFLUENCER)
     elif inject.kind == "staff_offmessage":
         keep = sim.scenario.response.briefing_factor if sim.brand.briefed else 1.0
         if rng.random() < keep:
-            sim._offmessage(inject.text)
+            sim.staff_post(inject.text)
     elif inject.kind == "competitor_jab":
         pool = np.flatnonzero(sim.net.types != UserType.BRAND)
         size = min(pool.size, int(sim.scenario.network.media_audience * inject.strength
@@ -60,7 +59,7 @@ def play_inject(sim: Simulation, inject: Inject,
     elif inject.kind == "second_victim":
         victim = second_victim(sim, rng)
         if victim >= 0:
-            sim._post(victim, PostKind.COMPLAINT)
+            sim.post_as(victim, PostKind.COMPLAINT)
 
 
 def second_victim(sim: Simulation, rng: np.random.Generator) -> int:

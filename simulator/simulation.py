@@ -180,10 +180,11 @@ class Simulation:
     def _seed_complaint(self):  # type: ignore[no-untyped-def]
         yield self.env.timeout(self.scenario.complaint.posted_at_h)
         for u in self._seed_users():
-            self._post(u, PostKind.COMPLAINT)
+            self.post_as(u, PostKind.COMPLAINT)
 
-    def _post(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT,
-              **kw: object) -> int:
+    def post_as(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT,
+                **kw: object) -> int:
+        """`author` posts now (an inject's influencer or second victim, a seed complaint)."""
         if story in (Story.COMPLAINT, Story.DELETION) and author >= 0:
             self.spread.posted[story][author] = 1
         return self.spread.post(self.env.now, author, kind, story, **kw)  # type: ignore[arg-type]
@@ -223,12 +224,12 @@ class Simulation:
             mentions = self._negative_count()
             if self._alerted or mentions >= plan.detection_threshold:
                 self.brand.detected_at = self.env.now
-                self._event(EventKind.DETECTED)
+                self.announce(EventKind.DETECTED)
                 self.detected.succeed()
                 return
             if mentions > reported:  # the digest a listening tool shows below its alert level
                 reported = mentions
-                self._event(EventKind.LISTENING, mentions=mentions,
+                self.announce(EventKind.LISTENING, mentions=mentions,
                             threshold=plan.detection_threshold)
 
     def _play_strategy(self, strategy: Strategy):  # type: ignore[no-untyped-def]
@@ -270,9 +271,9 @@ class Simulation:
 
     def _publish_story(self, outlet: int, lag: float):  # type: ignore[no-untyped-def]
         yield self.env.timeout(lag)
-        self._broadcast_story(outlet)
+        self.broadcast_story(outlet)
 
-    def _broadcast_story(self, outlet: int) -> None:
+    def broadcast_story(self, outlet: int) -> None:
         """A news story: read by a share of all users, followers or not; the storm trends."""
         m = self.scenario.media
         size = min(self._population, round(m.readership * self._population))
@@ -285,7 +286,7 @@ class Simulation:
         self.media_stories += 1
         if self.brand.first_media_at is None:
             self.brand.first_media_at = self.env.now
-        self._event(EventKind.MEDIA_STORY, actor=outlet)
+        self.announce(EventKind.MEDIA_STORY, actor=outlet)
 
     def _staff_offmessage(self):  # type: ignore[no-untyped-def]
         fx = self.scenario.response
@@ -295,10 +296,11 @@ class Simulation:
             yield self.env.timeout(self._rng["staff"].exponential(1.0 / rate))
             keep = fx.briefing_factor if self.brand.briefed else 1.0
             if self._rng["staff"].random() < keep:
-                self._offmessage()
+                self.staff_post()
 
-    def _offmessage(self, text: str = "") -> None:
-        self._event(EventKind.STAFF_POST, text)
+    def staff_post(self, text: str = "") -> None:
+        """A staff member posts off-message: a contradiction of the brand's line."""
+        self.announce(EventKind.STAFF_POST, text)
         self.brand.contradict(self.env.now)
         self.spread.refresh_novelty(self.env.now)
         self._respond_changed()
@@ -365,7 +367,7 @@ class Simulation:
         self.env.schedule(event, URGENT, max(0.0, when - self.env.now))
 
     def _apply(self, action: Action, source: str) -> None:
-        self._event(EventKind.ACTION_TAKEN, action.text or action.kind, detail=action.kind,
+        self.announce(EventKind.ACTION_TAKEN, action.text or action.kind, detail=action.kind,
                     tone=action.tone, source=source)
         if action.kind == "delete":
             self._delete()
@@ -385,7 +387,7 @@ class Simulation:
     def _publish(self, action: Action, source: str) -> None:
         """A statement goes out: it is a post, it changes the share multiplier and trust."""
         reaction = self.brand.say(action.kind, action.tone, self.env.now)
-        self._event(EventKind.BRAND_POST, action.text, detail=action.kind,
+        self.announce(EventKind.BRAND_POST, action.text, detail=action.kind,
                     tone=action.tone, source=source, actor=self.net.brand)
         if self.net.brand >= 0:
             self.spread.post(self.env.now, self.net.brand, PostKind.STATEMENT,
@@ -453,12 +455,30 @@ class Simulation:
         if self._deletion_noticed:
             return
         self._deletion_noticed = True
-        self._event(EventKind.DELETION_NOTICED, actor=author)
+        self.announce(EventKind.DELETION_NOTICED, actor=author)
         self.spread.start_deletion_story(self.env.now)
         self.spread.set_judgement_extra(self.scenario.response.trust_deletion_noticed)
-        self._post(author, PostKind.DELETION, Story.DELETION)
+        self.post_as(author, PostKind.DELETION, Story.DELETION)
 
-    def _event(self, kind: EventKind, text: str = "", **extra: object) -> None:
+    # ---- what an inject may do (simulator/injects.py acts only through the public methods
+    # `stream`, `announce`, `alert_team`, `next_outlet`, `broadcast_story`, `post_as` and
+    # `staff_post`, and reads `env`, `net`, `spread`, `scenario` and `brand`) ---------------
+    def stream(self, name: str) -> np.random.Generator:
+        """The run's named random stream; look it up at each use (a fork swaps the streams)."""
+        return self._rng[name]
+
+    def alert_team(self) -> None:
+        """Something the team cannot miss (a journalist's call): detection at the next poll."""
+        self._alerted = True
+
+    def next_outlet(self) -> int:
+        """The outlet that runs the next story (the first again when all have), -1 if none."""
+        if self._outlets:
+            return self._outlets.pop(0)
+        return int(self.net.media[0]) if len(self.net.media) else -1
+
+    def announce(self, kind: EventKind, text: str = "", **extra: object) -> None:
+        """Record an event for the feed (kinds, never sentences: the feed words them)."""
         self.events.append(FeedItem(t=self.env.now, kind=kind.value, text=text,
                                     actor=int(extra.pop("actor", -1)),  # type: ignore[call-overload]
                                     extra={k: v for k, v in extra.items() if v is not None}))
@@ -467,6 +487,16 @@ class Simulation:
     @property
     def now(self) -> float:
         return float(self.env.now)
+
+    @property
+    def detected_at(self) -> float | None:
+        """When the team noticed the crisis (None: not yet); what the UI may show of it."""
+        return self.brand.detected_at
+
+    @property
+    def last_spoken_at(self) -> float | None:
+        """When the brand last said something in public (None: never)."""
+        return self.brand.last_spoken_at
 
     @property
     def finished(self) -> bool:

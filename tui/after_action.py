@@ -211,10 +211,10 @@ def debrief(session: Session, replicas: int = DEBRIEF_REPLICAS, with_percentile:
         else:
             d.rows.append(Row(entry.at_h, "action", action_label(entry.action, tr), effect))
     d.rows.sort(key=lambda r: (r.at_h, r.kind != "decision"))
-    res = reply_at_detection(sc, session.seed, journal, sim.brand.detected_at, replicas,
+    res = reply_at_detection(sc, session.seed, journal, sim.detected_at, replicas,
                              until=until)
     d.at_detection = Effect(res) if res is not None else None
-    d.score = _score(d, sim.brand.detected_at, with_percentile, strategies,
+    d.score = _score(d, sim.detected_at, with_percentile, strategies,
                      max(2, replicas // 2))
     return d
 

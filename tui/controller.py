@@ -173,7 +173,7 @@ class DrillController:
 
     def skip_to_detection(self) -> Update:
         """The facilitator's fast-forward: run until the brand notices (prompts still open)."""
-        return self._jump(lambda up: self.sim.brand.detected_at is not None
+        return self._jump(lambda up: self.sim.detected_at is not None
                           or bool(up.opened))
 
     def _jump(self, arrived: Callable[[Update], bool]) -> Update:
@@ -323,7 +323,7 @@ class DrillController:
     # ---- what the team sees ---------------------------------------------------------------
     def team_can_see(self, item: FeedItem) -> bool:
         """The monitoring view shows nothing before the brand detects the crisis."""
-        detected = self.sim.brand.detected_at
+        detected = self.sim.detected_at
         if item.kind in TEAM_VISIBLE_ALWAYS:
             return True
         return detected is not None and item.t <= self.now
@@ -333,7 +333,7 @@ class DrillController:
         snap: Snapshot = self.sim.snapshot(states=False)
         hourly = snap.hourly_negative
         last_hour = int(hourly[-1]) if len(hourly) else 0
-        brand = self.sim.brand
+        sim = self.sim
 
         def since(t: float | None) -> float | None:
             return None if t is None else self.now - t
@@ -341,9 +341,9 @@ class DrillController:
         return {"t": self.now, "negative_last_hour": last_hour, "reach": snap.reach,
                 "sharers": snap.sharers, "reputation": snap.reputation,
                 "media_stories": snap.media_stories,
-                "since_detection_h": since(brand.detected_at),
-                "since_update_h": since(brand.last_spoken_at),
-                "detected": brand.detected_at is not None,
+                "since_detection_h": since(sim.detected_at),
+                "since_update_h": since(sim.last_spoken_at),
+                "detected": sim.detected_at is not None,
                 "hourly_negative": [int(x) for x in hourly],
                 "reputation_series": [float(x) for x in
                                       self.sim.reputation_h[: self.sim.hours_done + 1]],

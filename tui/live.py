@@ -357,7 +357,7 @@ def drill_state(controller: DrillController,
     waiting = [p.at_h for i, p in enumerate(sc.decision_points)
                if i not in decided and i not in c.open and p.at_h > now - 1e-9]
     upcoming = [inj.at_h for inj in sc.injects if inj.at_h > now + 1e-9]
-    detected_at = sim.brand.detected_at
+    detected_at = sim.detected_at
     return {
         "clock_h": now,
         "duration_h": sim.duration,

@@ -243,7 +243,7 @@ class DrillScreen(Screen[None]):
         m["reputation_start"] = c.scenario.reputation.start
         self.query_one(Metrics).data = m
         self.query_one(Chart).data = m
-        detected = c.sim.brand.detected_at
+        detected = c.sim.detected_at
         self.query_one(StatusLine).status = Status(
             title=c.scenario.title, clock=m["clock"], speed=c.speed, paused=c.paused,
             finished=c.sim.finished,
@@ -252,10 +252,7 @@ class DrillScreen(Screen[None]):
             open_prompts=len(c.open))
         self.query_one(Desk).view = desk_view(c, tr)
         feed = self.query_one(Feed)
-        if feed.watching != bool(m["detected"]):
-            feed.watching = bool(m["detected"])
-            feed.release()
-            feed._show()
+        feed.set_watching(bool(m["detected"]))
         if self.prompt_modal is not None:
             self.prompt_modal.show_clock(self._countdown(self.prompt_modal.prompt))
 

@@ -31,8 +31,8 @@ def desk_view(controller: DrillController, tr: Strings) -> DeskView:
     """Word the listening digest and the approval queue for the panel."""
     c = controller
     start = c.scenario.start
-    if c.sim.brand.detected_at is not None:
-        listening = tr("desk.detected", clock=tr.clock(start, c.sim.brand.detected_at))
+    if c.sim.detected_at is not None:
+        listening = tr("desk.detected", clock=tr.clock(start, c.sim.detected_at))
     elif c.listening is not None:
         extra = c.listening.extra
         listening = tr("desk.listening", clock=tr.clock(start, c.listening.t),

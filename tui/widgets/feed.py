@@ -238,6 +238,14 @@ class Feed(VerticalScroll):
             self.count += 1
         self.release()
 
+    def set_watching(self, watching: bool) -> None:
+        """The team starts (or stops) watching: show what it can now see, and redraw."""
+        if watching == self.watching:
+            return
+        self.watching = watching
+        self.release()
+        self._show()
+
     def release(self) -> None:
         """Move the items the team can now see from the backlog to the screen."""
         if not self.backlog:
