@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 import numpy as np
 
 from simulator.kinds import PostKind, Story
 
 if os.environ.get("STORMDRILL_NO_JIT"):  # pragma: no cover - the fallback test sets it
-    def njit(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def njit(*args: Any, **kwargs: Any) -> Any:
         """Run uncompiled: same results, slower."""
         if args and callable(args[0]):
             return args[0]
@@ -48,7 +49,7 @@ else:
     try:  # pragma: no cover - exercised by whichever is installed
         from numba import njit
     except ImportError:  # pragma: no cover
-        def njit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def njit(*args: Any, **kwargs: Any) -> Any:
             """Run uncompiled when numba is missing: same results, slower."""
             if args and callable(args[0]):
                 return args[0]
@@ -258,7 +259,7 @@ def _less(h_t: np.ndarray, h_v: np.ndarray, h_pid: np.ndarray, i: int, j: int) -
 
 
 @njit(cache=True, nogil=True)
-def _swap(h_t, h_v, h_pid, h_story, h_u, i, j):  # type: ignore[no-untyped-def]
+def _swap(h_t, h_v, h_pid, h_story, h_u, i, j):
     h_t[i], h_t[j] = h_t[j], h_t[i]
     h_v[i], h_v[j] = h_v[j], h_v[i]
     h_pid[i], h_pid[j] = h_pid[j], h_pid[i]
@@ -267,7 +268,7 @@ def _swap(h_t, h_v, h_pid, h_story, h_u, i, j):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, t, v, pid, story, u):  # type: ignore[no-untyped-def]
+def heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, t, v, pid, story, u):
     i = cnt[HEAP]
     cnt[HEAP] = i + 1
     h_t[i], h_v[i], h_pid[i], h_story[i], h_u[i] = t, v, pid, story, u
@@ -281,7 +282,7 @@ def heap_push(cnt, h_t, h_v, h_pid, h_story, h_u, t, v, pid, story, u):  # type:
 
 
 @njit(cache=True, nogil=True)
-def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def]
+def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):
     """Remove the root; its values are copied to the slot past the end first."""
     last = cnt[HEAP] - 1
     _swap(h_t, h_v, h_pid, h_story, h_u, 0, last)
@@ -305,7 +306,7 @@ def heap_pop(cnt, h_t, h_v, h_pid, h_story, h_u):  # type: ignore[no-untyped-def
 
 # ---- seeing and posting -----------------------------------------------------------------------
 @njit(cache=True, nogil=True)
-def _see(cnt, fp, expo, saw, v, t):  # type: ignore[no-untyped-def]
+def _see(cnt, fp, expo, saw, v, t):
     """User v sees the storm; the first time, count the reach and record a judgement."""
     expo[v] += 1
     cnt[SEEN] += 1
@@ -319,7 +320,7 @@ def _see(cnt, fp, expo, saw, v, t):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, nogil=True)
-def _next_rand(cnt, rand):  # type: ignore[no-untyped-def]
+def _next_rand(cnt, rand):
     r = cnt[RAND]
     cnt[RAND] = r + 1
     return rand[r]
@@ -328,7 +329,7 @@ def _next_rand(cnt, rand):  # type: ignore[no-untyped-def]
 @njit(cache=True, nogil=True)
 def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fan, expo, saw,
          p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid, h_story, h_u, rand,
-         op, t, author, kind, story, reader_factor, parent):  # type: ignore[no-untyped-def]
+         op, t, author, kind, story, reader_factor, parent):
     """Publish a post and push the candidate reactions of those who see it.
 
     Followers see it with probability `visibility` (an `audience`, the readers
@@ -424,7 +425,7 @@ def post(cnt, fp, kp, indptr, indices, edge_key, audience, posted, mute, adv, fa
 
 @njit(cache=True, nogil=True)
 def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v, h_pid, h_story,
-                  h_u, op, t, v, pid, story, u):  # type: ignore[no-untyped-def]
+                  h_u, op, t, v, pid, story, u):
     """An outside viewer finds a post (search, trends): they see the storm, may react.
 
     A deleted comment can no longer be found. The candidate test is the
@@ -451,7 +452,7 @@ def _outside_view(cnt, fp, kp, posted, adv, expo, saw, p_thr, p_flags, h_t, h_v,
 @njit(cache=True, nogil=True)
 def advance(cnt, fp, kp, clk, cum, rates, indptr, indices, edge_key, posted, mute, adv, fan,
             joined, expo, saw, p_t, p_author, p_kind, p_thr, p_flags, p_parent, h_t, h_v, h_pid,
-            h_story, h_u, rand, limit, room):  # type: ignore[no-untyped-def]
+            h_story, h_u, rand, limit, room):
     """Fire every candidate with operational time < `limit`; DONE or NEED_ROOM."""
     empty = np.zeros(0, dtype=np.int32)
     while cnt[HEAP] > 0 and h_t[0] < limit:

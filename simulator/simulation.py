@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import simpy
@@ -34,6 +35,9 @@ from simulator.rng import stream
 from simulator.spread import SpreadParams, SpreadState
 from simulator.strategy import Strategy
 from simulator.trust import TrustIndex
+
+# A SimPy process: yields the events it waits for (timeouts, detection), returns nothing.
+_Process = Generator[simpy.Event, Any, None]
 
 
 class Simulation:
@@ -166,7 +170,7 @@ class Simulation:
         return [int(self._rng["seeds"].choice(users))]
 
     # ---- processes ------------------------------------------------------------------------
-    def _drive_spread(self):  # type: ignore[no-untyped-def]
+    def _drive_spread(self) -> _Process:
         env = self.env
         while True:
             target = min(env.now + 1.0, env.peek())
@@ -177,19 +181,20 @@ class Simulation:
                                             kind=EventKind.TRENDING.value))
             yield env.timeout(target - env.now)
 
-    def _seed_complaint(self):  # type: ignore[no-untyped-def]
+    def _seed_complaint(self) -> _Process:
         yield self.env.timeout(self.scenario.complaint.posted_at_h)
         for u in self._seed_users():
             self.post_as(u, PostKind.COMPLAINT)
 
-    def post_as(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT,
-                **kw: object) -> int:
+    def post_as(self, author: int, kind: PostKind, story: Story = Story.COMPLAINT, *,
+                reader_factor: float = 1.0, audience: np.ndarray | None = None) -> int:
         """`author` posts now (an inject's influencer or second victim, a seed complaint)."""
         if story in (Story.COMPLAINT, Story.DELETION) and author >= 0:
             self.spread.posted[story][author] = 1
-        return self.spread.post(self.env.now, author, kind, story, **kw)  # type: ignore[arg-type]
+        return self.spread.post(self.env.now, author, kind, story,
+                                reader_factor=reader_factor, audience=audience)
 
-    def _hourly(self):  # type: ignore[no-untyped-def]
+    def _hourly(self) -> _Process:
         """Hourly reach and trust index."""
         for _ in range(1, self._hours):
             yield self.env.timeout(1.0)
@@ -213,7 +218,7 @@ class Simulation:
     def _negative_count(self) -> int:
         return self.spread.negatives
 
-    def _monitor(self):  # type: ignore[no-untyped-def]
+    def _monitor(self) -> _Process:
         plan = self.scenario.plan
         interval = plan.poll_interval_min / 60.0
         reported = 0
@@ -232,7 +237,7 @@ class Simulation:
                 self.announce(EventKind.LISTENING, mentions=mentions,
                             threshold=plan.detection_threshold)
 
-    def _play_strategy(self, strategy: Strategy):  # type: ignore[no-untyped-def]
+    def _play_strategy(self, strategy: Strategy) -> _Process:
         yield self.detected
         t0 = self.env.now
         if strategy.typical_webcare:
@@ -249,7 +254,7 @@ class Simulation:
                 yield self.env.timeout(wait)
             self._apply(action, source="strategy")
 
-    def _media(self):  # type: ignore[no-untyped-def]
+    def _media(self) -> _Process:
         """Pickup hazard from the storm's volume relative to the population, and novelty."""
         m = self.scenario.media
         reference = m.reference_share_per_h * self._population
@@ -269,7 +274,7 @@ class Simulation:
                 lag = m.lag_median_h * math.exp(m.lag_sigma * rng.standard_normal())
                 self.env.process(self._publish_story(outlet, lag))
 
-    def _publish_story(self, outlet: int, lag: float):  # type: ignore[no-untyped-def]
+    def _publish_story(self, outlet: int, lag: float) -> _Process:
         yield self.env.timeout(lag)
         self.broadcast_story(outlet)
 
@@ -288,7 +293,7 @@ class Simulation:
             self.brand.first_media_at = self.env.now
         self.announce(EventKind.MEDIA_STORY, actor=outlet)
 
-    def _staff_offmessage(self):  # type: ignore[no-untyped-def]
+    def _staff_offmessage(self) -> _Process:
         fx = self.scenario.response
         rate = fx.staff_offmessage_per_day / 24.0
         yield self.env.timeout(self.scenario.complaint.posted_at_h)
@@ -306,7 +311,7 @@ class Simulation:
         self._respond_changed()
         self._reignite()
 
-    def _inject(self, inject: Inject, delay: float | None = None):  # type: ignore[no-untyped-def]
+    def _inject(self, inject: Inject, delay: float | None = None) -> _Process:
         return play_inject(self, inject, delay)
 
     # ---- actions --------------------------------------------------------------------------
@@ -338,7 +343,9 @@ class Simulation:
         if entry.inject is not None:
             self.fire_inject(entry.inject)
         else:
-            self.act(entry.action)  # type: ignore[arg-type]
+            # JournalEntry.__post_init__ guarantees exactly one of inject and action
+            assert entry.action is not None
+            self.act(entry.action)
 
     def _receive(self, entry: JournalEntry) -> None:
         if entry.inject is not None:
@@ -347,7 +354,9 @@ class Simulation:
                 inject = dataclasses.replace(inject, text=entry.text)
             self.env.process(self._inject(inject, delay=0.0))
         else:
-            self._apply(entry.action, source="team")  # type: ignore[arg-type]
+            # JournalEntry.__post_init__ guarantees exactly one of inject and action
+            assert entry.action is not None
+            self._apply(entry.action, source="team")
 
     def _schedule_replay(self, entry: JournalEntry) -> None:
         """Re-apply a journaled action at its time, before anything else at that time."""
@@ -380,7 +389,7 @@ class Simulation:
             else:
                 self._publish(action, source)
 
-    def _publish_later(self, action: Action, delay: float, source: str):  # type: ignore[no-untyped-def]
+    def _publish_later(self, action: Action, delay: float, source: str) -> _Process:
         yield self.env.timeout(delay)
         self._publish(action, source)
 
@@ -449,7 +458,7 @@ class Simulation:
         self.env.process(self._deletion_noticed_after(float(delays[first]),
                                                       int(noticed[first]), noticed.size))
 
-    def _deletion_noticed_after(self, delay: float, author: int, count: int):  # type: ignore[no-untyped-def]
+    def _deletion_noticed_after(self, delay: float, author: int, count: int) -> _Process:
         yield self.env.timeout(delay)
         self.deletions_noticed += count
         if self._deletion_noticed:
@@ -477,10 +486,11 @@ class Simulation:
             return self._outlets.pop(0)
         return int(self.net.media[0]) if len(self.net.media) else -1
 
-    def announce(self, kind: EventKind, text: str = "", **extra: object) -> None:
+    def announce(self, kind: EventKind, text: str = "", *, actor: int = -1,
+                 **extra: object) -> None:
         """Record an event for the feed (kinds, never sentences: the feed words them)."""
         self.events.append(FeedItem(t=self.env.now, kind=kind.value, text=text,
-                                    actor=int(extra.pop("actor", -1)),  # type: ignore[call-overload]
+                                    actor=int(actor),
                                     extra={k: v for k, v in extra.items() if v is not None}))
 
     # ---- running and reading --------------------------------------------------------------
@@ -551,6 +561,6 @@ class Simulation:
         return {"unaware": int(n - exposed.sum() - posted.sum()), "exposed": int(exposed.sum()),
                 "active": int(active.sum()), "dormant": int((posted & ~active).sum())}
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         """The outcome figures of the run so far (the `--json` contract)."""
         return summarise(self)
