@@ -40,6 +40,7 @@ which is also the reference the tests hold the forked futures to.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import math
 import os
@@ -226,7 +227,7 @@ def _worker(sim: Simulation, arms: Sequence[Arm], ks: Iterable[int], end: float,
     for k in ks:
         if os.getppid() != parent:  # the caller is gone: nobody will read
             return 1
-        if _in_child(fd, f"replica {k}", lambda k=k: _replica(sim, arms, k, end, fd)):
+        if _in_child(fd, f"replica {k}", functools.partial(_replica, sim, arms, k, end, fd)):
             return 1
     return 0
 
@@ -285,7 +286,9 @@ class Futures:
         missing = sum(o is None for arm in got for o in arm)
         if missing:
             raise FuturesError(f"{missing} futures ended without a result")
-        return {arm.name: list(got[i]) for i, arm in enumerate(self.arms)}  # type: ignore[misc]
+        # no None is left (checked just above); the filter only narrows the type
+        return {arm.name: [o for o in got[i] if o is not None]
+                for i, arm in enumerate(self.arms)}
 
     def _read(self, got: list[list[Outcome | None]]) -> tuple[str, str] | None:
         """Read frames from every worker until all pipes close or one reports an error."""
@@ -296,7 +299,7 @@ class Futures:
             open_fds = len(buffers)
             while open_fds:
                 for key, _ in sel.select():
-                    fd = int(key.fd)  # type: ignore[arg-type]
+                    fd = key.fd
                     chunk = os.read(fd, 1 << 16)
                     if not chunk:
                         sel.unregister(fd)
