@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import math
+import sys
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
@@ -244,8 +245,16 @@ class Walker:
             return BAD
         if inner is float:
             try:
-                return float(value)
+                value = float(value)
             except OverflowError:
                 self.add(node, key, f"{_shown(node)} is too large; {expected}")
+                return BAD
+            if value and abs(value) < sys.float_info.min:
+                # A subnormal number: rates and times this close to zero underflow to 0
+                # inside the engine (5e-324 / 24 == 0.0), then divide by zero. Nobody
+                # means 1e-320 rather than 0, so say so instead of running into it.
+                self.add(node, key, f"{_shown(node)} is too close to zero to compute with; "
+                         f"{expected}", f"write 0, or a number of at least "
+                         f"{sys.float_info.min:.3g}")
                 return BAD
         return value
