@@ -1,5 +1,6 @@
-"""Figures of a batch: outcome distributions, hourly curves, paired effects of sweeps,
-heatmaps of 2-D sweeps, a tornado.
+"""Figures of a batch (outcome distributions, hourly curves, paired effects of sweeps,
+heatmaps of 2-D sweeps, a tornado) and of one drill (`drill_chart_svg`): every chart the
+tool draws.
 
 matplotlib is imported inside the functions and figures are drawn on an Agg
 canvas without pyplot, so `import simulator` never pulls matplotlib in, no
@@ -413,6 +414,33 @@ def _save(name: str, fig: Any, out: Path, formats: Sequence[str]) -> list[Path]:
             fig.set_layout_engine("none")  # reuse this layout: later formats save faster
             paths.append(path)
     return paths
+
+
+def drill_chart_svg(hourly: Sequence[int], trust: Sequence[float],
+                    action_hours: Sequence[float], labels: tuple[str, str, str]) -> str:
+    """One drill as inline SVG: negative posts per hour (bars) and the trust index (line),
+    the team's actions as dotted lines. `labels`: the hour, negative posts and trust axes,
+    in the report's language."""
+    import io
+
+    from matplotlib import rc_context
+
+    hour, negative, trust_label = labels
+    fig = _figure(8, 3.2)
+    ax = fig.add_subplot(111)
+    ax.bar(range(len(hourly)), hourly, color="#c0392b", alpha=0.7)
+    ax.set_xlabel(hour)
+    ax.set_ylabel(negative)
+    for at in action_hours:
+        ax.axvline(at, color="#2c3e50", linestyle=":", linewidth=1)
+    ax2 = ax.twinx()
+    ax2.plot(range(len(trust)), trust, color="#2980b9")
+    ax2.set_ylabel(trust_label)
+    buf = io.StringIO()
+    with rc_context({"svg.hashsalt": "stormdrill"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
 
 
 def plot_all(source: str | Path | Iterable[Row] | Results, out_dir: str | Path,

@@ -398,7 +398,7 @@ def _report(args: argparse.Namespace) -> int:
         raise CliError(f"{missing[0]}: no such file or folder; expected session files of "
                        "`stormdrill play` or the --out folder of `stormdrill batch`")
     if all(p.suffix == ".json" for p in sources):
-        from tui.after_action import write_session_report
+        from tui.reports.after_action import write_session_report
 
         if args.replicas is not None and not 2 <= args.replicas <= 1000:
             raise CliError(f"--replicas {args.replicas}: expected 2 to 1000")
@@ -407,7 +407,7 @@ def _report(args: argparse.Namespace) -> int:
                                        else {"replicas": args.replicas}))
     elif len(sources) == 1:
         from simulator.store import StoreError
-        from tui.report import write_batch_report
+        from tui.reports.batch import write_batch_report
 
         # anything else is read as a results file, read-only: a user's file is refused
         # unchanged (simulator.store), never turned into a database

@@ -219,7 +219,7 @@ def test_end_to_end_sobol_on_a_tiny_scenario() -> None:
     assert trust["value"].notna().all()
     assert gsa.flips(rows, "silent").comparisons > 0
     from simulator.results import Results
-    from tui.report import write_batch_report
+    from tui.reports.batch import write_batch_report
 
     results = Results.from_rows(rows, {"baseline": "silent"})
     note = results.sensitivity_note() or ""

@@ -14,8 +14,9 @@ import pytest
 from scenarios import load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation
 from simulator.counterfactual import Comparison, Mechanism
-from tui import after_action
-from tui.after_action import (
+from tui.i18n import Strings
+from tui.reports import after_action
+from tui.reports.after_action import (
     Debrief,
     Effect,
     action_label,
@@ -27,7 +28,6 @@ from tui.after_action import (
     screen_lines,
     summary_lines,
 )
-from tui.i18n import Strings
 from tui.session import Decision, Session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -247,7 +247,7 @@ def test_the_screen_shows_the_same_debrief_in_one_scrollable_list(blue: Debrief)
     ready = threading.Event()  # the analysis "runs" until the test has seen the status
 
     def analyse() -> Debrief:
-        ready.wait(10)
+        ready.wait(120)  # a ceiling for a very busy machine (the test sets it), not a wait
         return many
 
     async def run() -> None:

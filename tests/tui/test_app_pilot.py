@@ -7,10 +7,12 @@ and the keys, so every test is deterministic and fast.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from drillapp import drill_app, drill_scenario, sync
+from textual.command import CommandList, CommandPalette
 from textual.widgets import Input, OptionList, Select
 
 from simulator.kinds import EventKind
@@ -32,12 +34,31 @@ from tui.widgets import Feed, Forecast, StatusLine
 from tui.widgets.desk import Desk
 
 SIZE = (80, 24)  # the smallest supported terminal
+CEILING_S = 120.0  # how long a wait on state may take on a very busy machine before failing
 
 
 async def tap(pilot, *keys: str) -> None:  # type: ignore[no-untyped-def]
     """Press keys and let the app settle (every step of these tests does both)."""
     await pilot.press(*keys)
     await pilot.pause()
+
+
+async def searched(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the command palette has searched for what was typed.
+
+    The palette searches in a worker and fills its list when done (with "No matches
+    found" after a short countdown), so this waits on that state, not for a fixed time.
+    """
+    palette = app.screen
+    assert isinstance(palette, CommandPalette)
+    group = CommandPalette._GATHER_COMMANDS_GROUP
+    end = time.monotonic() + CEILING_S
+    while time.monotonic() < end:
+        await pilot.pause()
+        searching = any(w.group == group and not w.is_finished for w in app.workers)
+        if not searching and palette.query_one(CommandList).option_count:
+            return
+    raise AssertionError("the command palette never finished its search")
 
 
 async def _into_drill(app, pilot) -> DrillScreen:  # type: ignore[no-untyped-def]
@@ -204,7 +225,7 @@ async def test_injects_are_the_facilitators_not_on_the_teams_screen(tmp_path: Pa
         assert isinstance(app.screen, DrillScreen), "no inject list for the team"
         await tap(pilot, "ctrl+p")
         await pilot.press(*"reporter")
-        await pilot.pause(0.2)
+        await searched(app, pilot)
         assert "reporter" not in str(app.screen.query("CommandList").first().render())
         await tap(pilot, "escape")
         drill.action_fire_inject(0)  # what the console's command does
@@ -301,7 +322,7 @@ async def test_help_and_command_palette(tmp_path: Path) -> None:
         await pilot.press("escape")
         await tap(pilot, "ctrl+p")
         await pilot.press(*"brief st")
-        await pilot.pause(0.2)
+        await searched(app, pilot)
         await tap(pilot, "enter")
         assert isinstance(app.screen, ActionModal)
         assert app.screen.query_one("#kind", Select).value == "brief_staff"
@@ -423,7 +444,7 @@ async def test_the_drill_obeys_its_console_and_publishes_what_it_shows(tmp_path:
 async def test_a_session_knows_its_scenario_and_says_when_it_changed(tmp_path: Path) -> None:
     from simulator import __version__
     from simulator.config import fingerprint
-    from tui.after_action import debrief, marks
+    from tui.reports.after_action import debrief, marks
 
     app = drill_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:

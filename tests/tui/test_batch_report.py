@@ -15,7 +15,7 @@ from simulator.plots import plot_all
 from simulator.runner import run_batch
 from simulator.store import METRIC_NAMES, ResultsStore
 from simulator.strategy import Strategy
-from tui.report import write_batch_report
+from tui.reports.batch import write_batch_report
 
 STRATEGIES = ("silent", "fast", "slow")
 

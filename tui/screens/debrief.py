@@ -3,7 +3,7 @@
 It shows the timeline (`debrief_lines`) at once; the analysis (each action
 against doing nothing at that moment, replying at detection, the rank among
 built-in strategies) runs paired replicas in a worker thread, and the screen
-says so until it is ready. The analysis is a `tui.after_action.Debrief`, the
+says so until it is ready. The analysis is a `tui.reports.after_action.Debrief`, the
 same object `stormdrill report SESSION` renders, shown through
 `after_action.screen_lines`: the screen and the report cannot disagree. Every
 line is in one scrollable list, however many actions the team took.
@@ -22,8 +22,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, LoadingIndicator, Static
 
-from tui.after_action import Debrief, action_label, inject_label, screen_lines
 from tui.i18n import Strings
+from tui.reports.after_action import Debrief, action_label, inject_label, screen_lines
 
 if TYPE_CHECKING:
     from tui.controller import DrillController

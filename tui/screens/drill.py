@@ -38,7 +38,7 @@ from tui.widgets.desk import Desk, desk_view
 from tui.widgets.status import Status
 
 if TYPE_CHECKING:
-    from tui.after_action import Debrief
+    from tui.reports.after_action import Debrief
 
 #: lever keys: key -> (kind, tone, footer description key, shown in the footer)
 LEVERS: tuple[tuple[str, str, str, bool], ...] = (
@@ -99,7 +99,7 @@ class DrillScreen(Screen[None]):
         self.save_every = save_every
         self.forecast_replicas = forecast_replicas
         if debrief_replicas is None:
-            from tui.after_action import DEBRIEF_REPLICAS
+            from tui.reports.after_action import DEBRIEF_REPLICAS
 
             debrief_replicas = DEBRIEF_REPLICAS
         self.debrief_replicas = debrief_replicas
@@ -416,7 +416,7 @@ class DrillScreen(Screen[None]):
 
     def _analyse(self) -> Debrief:
         """The one debrief computation the screen and the reports share (a worker calls it)."""
-        from tui.after_action import debrief
+        from tui.reports.after_action import debrief
 
         c = self.controller
         return debrief(c.session, replicas=self.debrief_replicas, scenario=c.scenario)

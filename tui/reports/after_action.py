@@ -19,7 +19,6 @@ comes from `tui.i18n` in the scenario's language.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,8 +37,8 @@ from simulator.counterfactual import (
     reply_at_detection,
 )
 from simulator.outcomes import Unit, names
-from tui.blocks import Block, render_html, render_md
 from tui.i18n import Strings, duration
+from tui.reports.blocks import Block, render_html, render_md
 from tui.session import Session, SessionError
 
 #: unfinished drills shorter than this share of the run are too short to score
@@ -377,26 +376,12 @@ def summary_lines(d: Debrief) -> list[str]:
 # ---- the report ------------------------------------------------------------------------
 def _chart_svg(d: Debrief) -> str:
     """Hourly negative posts and the trust index, the team's actions marked."""
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-    from matplotlib.figure import Figure
+    from simulator.plots import drill_chart_svg
 
     tr = d.tr
-    fig = Figure(figsize=(8, 3.2))
-    FigureCanvasSVG(fig)
-    ax = fig.add_subplot(111)
-    ax.bar(range(len(d.hourly)), d.hourly, color="#c0392b", alpha=0.7)
-    ax.set_xlabel(tr("aar.chart.hour"))
-    ax.set_ylabel(tr("aar.chart.negative"))
-    for row in d.rows:
-        ax.axvline(row.at_h, color="#2c3e50", linestyle=":", linewidth=1)
-    ax2 = ax.twinx()
-    ax2.plot(range(len(d.reputation)), d.reputation, color="#2980b9")
-    ax2.set_ylabel(tr("aar.chart.trust"))
-    fig.tight_layout()
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    return text[text.index("<svg"):]
+    return drill_chart_svg(d.hourly, d.reputation, [row.at_h for row in d.rows],
+                           (tr("aar.chart.hour"), tr("aar.chart.negative"),
+                            tr("aar.chart.trust")))
 
 
 def _decision_blocks(d: Debrief) -> list[Block]:
@@ -508,7 +493,7 @@ def write_session_report(paths: list[Path], out_file: Path,
     An existing `out_file` is replaced only if it is a previous report
     (ReportPathError), so a session or any other file of the user's is safe.
     """
-    from tui.report import check_report_output, write_report_text
+    from tui.reports.batch import check_report_output, write_report_text
 
     check_report_output(out_file, paths)
     sessions = [Session.load(p) for p in paths]

@@ -18,7 +18,7 @@ from typing import Any
 from simulator import analysis
 from simulator.errors import StormdrillError
 from simulator.results import Results
-from tui.blocks import Block, render_html, render_md
+from tui.reports.blocks import Block, render_html, render_md
 
 MAX_FAILED_LISTED = 200
 FIGURE_CAPTIONS = {
@@ -78,7 +78,7 @@ def is_previous_report(path: Path) -> bool:
     Reports end in REPORT_MARK; an HTML report from before the mark is known
     by its inlined style sheet, which no other program writes.
     """
-    from tui.blocks import STYLE
+    from tui.reports.blocks import STYLE
 
     try:
         with path.open("rb") as fh:
