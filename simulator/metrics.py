@@ -79,7 +79,7 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(float(x), 4)
 
 
-def summarise(sim: Simulation) -> dict[str, Any]:
+def run_summary(sim: Simulation) -> dict[str, Any]:
     """Summary of a run so far; all values plain JSON types (the `--json` contract)."""
     snap = sim.snapshot(states=False)
     hourly = snap.hourly_negative

@@ -4,7 +4,7 @@ Every place that stores, ranks, compares or prints an outcome derives what it
 needs from `OUTCOMES`: the results store's columns, the analysis layer's "higher
 is better" and "% of baseline" rules, the forecasts' labels, the debrief's
 clock times, the command line's summary. A new outcome is added here and in
-`simulator.metrics.summarise` (which computes it), nowhere else.
+`simulator.metrics.run_summary` (which computes it), nowhere else.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from simulator.feed import FeedItem, post_items
 from simulator.injects import play_inject
 from simulator.kernel import make_kernel
 from simulator.kinds import NEGATIVE_KINDS, EventKind, PostKind, Story
-from simulator.metrics import Snapshot, hourly_negative, summarise
+from simulator.metrics import Snapshot, hourly_negative, run_summary
 from simulator.network import Network, UserType
 from simulator.population import build_network
 from simulator.rng import stream
@@ -563,4 +563,4 @@ class Simulation:
 
     def summary(self) -> dict[str, Any]:
         """The outcome figures of the run so far (the `--json` contract)."""
-        return summarise(self)
+        return run_summary(self)

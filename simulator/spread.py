@@ -371,7 +371,7 @@ def _grown(cols: list[np.ndarray], size: int) -> list[np.ndarray]:
     return out
 
 
-def warm_up() -> None:
+def load_compiled_loop() -> None:
     """Load the compiled loop now (about a second from numba's cache) instead of mid-drill.
 
     Runs a three-user cascade with every layer on through `post` and

@@ -29,7 +29,7 @@ from simulator.config import DecisionPoint, Scenario
 from simulator.feed import FeedItem
 from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from simulator.metrics import Snapshot
-from simulator.spread import warm_up
+from simulator.spread import load_compiled_loop
 from tui.session import Decision, Session
 
 SPEEDS: tuple[int, ...] = (1, 10, 60, 360)  # simulated seconds per wall second
@@ -80,7 +80,7 @@ class DrillController:
     def __init__(self, scenario: Scenario, session: Session) -> None:
         self.scenario = scenario
         self.session = session
-        warm_up()  # load the compiled loop now, not on the drill's first tick
+        load_compiled_loop()  # load it now, not on the drill's first tick
         self.sim = Simulation(scenario, seed=session.seed, journal=list(session.journal))
         self.speed_index = 2
         self.paused = True
