@@ -306,8 +306,10 @@ def sensitivity(rows: Iterable[Row], metric: str = "reputation_end", *,
     def gap(means: dict[str, float]) -> float:
         """The tornado's quantity: the contrast minus the baseline (or the baseline alone
         when there is nothing to compare it with)."""
+        if ref is None:  # no strategies at all (a contrast needs a ref to differ from)
+            return math.nan
         if contrast is None:
-            return means.get(ref, math.nan) if ref is not None else math.nan
+            return means.get(ref, math.nan)
         return means.get(contrast, math.nan) - means.get(ref, math.nan)
 
     per_param: dict[str, list[tuple[Any, float]]] = defaultdict(list)

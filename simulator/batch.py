@@ -380,7 +380,8 @@ def task_fields(task: RunTask) -> dict[str, Any]:
     adds these back from the expanded tasks when it reads rows from a store.
     """
     row = _head(task)
-    extra = {k: row[k] for k in ("policy_params", "sample", "clipped") if k in row}
+    extra: dict[str, Any] = {k: row[k] for k in ("policy_params", "sample", "clipped")
+                             if k in row}
     extra.update(row.get("policy_params", {}))
     return extra
 

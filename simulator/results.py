@@ -288,6 +288,8 @@ class Results:
 
         baseline = baseline or self.baseline
         if self.designs & GLOBAL_DESIGNS:
+            # a design means there are rows, and every row names its strategy
+            assert baseline is not None
             return gsa.analyse(self.runs, baseline, **kwargs)
         sens = self.one_at_a_time(metric, baseline=baseline, **kwargs)
         df = pd.DataFrame(sens["tornado"], columns=["parameter", "low", "high", "metric_low",
@@ -312,7 +314,9 @@ class Results:
         sampled = self.runs[self.runs["design"].isin(GLOBAL_DESIGNS | {"grid"})]
         if "sample" not in sampled.columns or sampled["sample"].isna().all():
             return []  # a factorial grid is not a sample of the uncertainties
-        return discovery.discover_all(sampled, self.baseline)
+        baseline = self.baseline
+        assert baseline is not None  # there are sampled rows, and every row names its strategy
+        return discovery.discover_all(sampled, baseline)
 
     def sensitivity_note(self) -> str | None:
         """What the sensitivity runs found, in a few lines; None without any.

@@ -16,6 +16,7 @@ sampled point is always a scenario `validate` would accept.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_type_hints
 
@@ -61,7 +62,7 @@ def assumed_parameters(scenario: Scenario) -> list[tuple[str, tuple[float, float
     return out
 
 
-def _field_meta(path: str) -> dict[str, Any]:
+def _field_meta(path: str) -> Mapping[str, Any]:
     section, name = path.split(".")
     cls = get_type_hints(Scenario)[section]
     return next(f.metadata for f in dataclasses.fields(cls) if f.name == name)
