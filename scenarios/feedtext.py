@@ -46,6 +46,7 @@ from scenarios.textbank import compose, fill, mix, pick, text_bank
 from simulator.config import Scenario
 from simulator.feed import FeedItem
 from simulator.kinds import NEGATIVE_KINDS, POST_KIND_NAMES, EventKind, PostKind
+from simulator.locales import hours_text
 from simulator.network import Network, UserType
 
 NEUTRAL_QUESTION_SHARE = 0.08  # share of reshares that ask rather than rage
@@ -278,9 +279,7 @@ class FeedRenderer:
 
     def _hours_text(self, hours: int) -> str:
         """'an hour' / '5 hours' ('een uur' / '5 uur')."""
-        if self.locale == "nl":
-            return "een uur" if hours == 1 else f"{hours} uur"
-        return "an hour" if hours == 1 else f"{hours} hours"
+        return hours_text(hours, self.locale)
 
     def _one(self, templates: list[str], item: FeedItem, index: int, salt: str,
              **extra: str) -> str:

@@ -19,8 +19,9 @@ from typing import Any
 
 import yaml
 
+from simulator.locales import LOCALES
+
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-LOCALES = ("en", "nl")
 
 #: placeholders posts and system lines may use
 POST_FIELDS = frozenset({"brand", "handle", "brandtag", "product", "issue", "place", "person",

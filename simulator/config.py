@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from simulator.fitted import FITTED
+from simulator.locales import LocaleCode
 
 
 def param(
@@ -573,7 +574,7 @@ class Scenario:
     name: str = param("scenario", doc="short identifier")
     title: str = param("Untitled crisis", doc="one-line title")
     description: str = param("", doc="what happens")
-    locale: Literal["en", "nl"] = param("en", doc="language of texts and personas")
+    locale: LocaleCode = param("en", doc="language of texts and personas")
     start: str = param("2026-03-02T09:00", doc="local start time, ISO 8601 (weekday matters), "
                        "in the years 1970 to 2200")
     duration_h: float = param(72.0, lo=0.5, hi=24 * 60, doc="run length in hours")

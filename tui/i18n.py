@@ -15,6 +15,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from simulator.locales import locale, write_number
+
 EN: dict[str, str] = {
     # flow screens
     "picker.title": "Choose a scenario",
@@ -739,14 +741,8 @@ NL: dict[str, str] = {
                       " (vs nooit; 95%-interval {lo} tot {hi})"),
 }
 
+#: the interface string table of each registered locale (simulator.locales)
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "nl": NL}
-WEEKDAYS: dict[str, tuple[str, ...]] = {
-    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
-}
-
-
-_NL_DIGITS = str.maketrans(".,", ",.")  # decimal comma, thousands point
 
 
 class Strings:
@@ -768,8 +764,7 @@ class Strings:
 
         A Dutch room reads "1,840" as one point eight four.
         """
-        text = format(value, spec)
-        return text.translate(_NL_DIGITS) if self.locale == "nl" else text
+        return write_number(value, spec, self.locale)
 
     def inject_kind(self, kind: str) -> str:
         """An inject kind in words ('journalist_inquiry' -> 'vraag van een journalist').
@@ -782,7 +777,7 @@ class Strings:
     def clock(self, start: str, t: float) -> str:
         """Local time of simulation hour `t` for a run that starts at ISO time `start`."""
         at = datetime.fromisoformat(start) + timedelta(hours=t)
-        return f"{WEEKDAYS[self.locale][at.weekday()]} {at:%H:%M}"
+        return f"{locale(self.locale).weekdays[at.weekday()]} {at:%H:%M}"
 
 
 def duration(hours: float | None, never: str = "-") -> str:

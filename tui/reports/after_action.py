@@ -240,8 +240,7 @@ def _score(d: Debrief, detected_at: float | None, with_percentile: bool,
 # ---- wording (shared by the screen and the report) ------------------------------------
 def number(value: float, spec: str, tr: Strings) -> str:
     """`format(value, spec)` as the language writes it: 1,234.5 in English, 1.234,5 in Dutch."""
-    text = format(value, spec)
-    return text.translate(str.maketrans(".,", ",.")) if tr.locale == "nl" else text
+    return tr.number(value, spec)
 
 
 def measure(c: Comparison, tr: Strings) -> str:
