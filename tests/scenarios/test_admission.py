@@ -179,9 +179,9 @@ def test_large_grid_validates(tmp_path: Path) -> None:
     path = tmp_path / "grid.yaml"
     path.write_text("scenarios: [holiday-delivery]\nstrategies: [silent]\nreplications: 1\n"
                     f"grid:\n  plan.approval_delay_h: [{values}]\n")
-    began = time.monotonic()
+    began = time.process_time()  # CPU time: other jobs on a busy machine do not count
     experiment = load_experiment(str(path))
-    assert time.monotonic() - began < 60
+    assert time.process_time() - began < 60
     assert len(experiment.grid[0][1]) == 100_000
 
 

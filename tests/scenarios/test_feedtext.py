@@ -263,9 +263,9 @@ def test_fallbacks_when_setting_is_empty(sim: Simulation, items: list[FeedItem])
 def test_personas_are_fast_cached_and_order_independent(sim: Simulation, locale: str) -> None:
     book = personas_for(sim.net, locale, 7, SETTINGS[locale])
     book[0]  # load Faker and the name lists outside the timing
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: other jobs on a busy machine do not count
     forward = [book[u] for u in range(1, 1001)]
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
     assert book[5] is book[5]
     other = personas_for(sim.net, locale, 7, SETTINGS[locale])
     assert [other[u] for u in range(1000, 0, -1)][::-1] == forward
