@@ -56,6 +56,10 @@ def run_batch(experiment: Experiment, *, workers: int | None = None,
     `auto_status`); with `progress`, both are also printed to stderr.
     Raises RunsLost (holding the rows) when runs were lost to dead workers.
     """
+    if scheduler is not None and out is not None:
+        from simulator.executors import connect
+
+        connect(scheduler).close()  # a bad address fails here, before --out exists on disk
     store = ResultsStore(out) if out is not None else None
     rows: list[dict[str, Any]] = []
     try:

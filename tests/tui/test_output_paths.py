@@ -240,3 +240,21 @@ def test_read_only_open_creates_nothing(batch: Path, tmp_path: Path) -> None:
     before = _snapshot(out)
     assert len(Results.open(out).runs) == 2
     assert _snapshot(out) == before  # no -wal / -shm files, no change to the file
+
+
+def test_an_unreachable_scheduler_creates_no_out_folder(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The address is checked before anything is written (issue 13 item 5)."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    exp = tmp_path / "exp.yaml"
+    exp.write_text("kind: experiment\nname: tiny\nscenarios: [kitchen-gaffe]\n"
+                   "strategies: [silent]\nreplications: 2\nhours: 6\n")
+    out = tmp_path / "never"
+    code = main(["batch", str(exp), "--scheduler", f"tcp://127.0.0.1:{port}", "--out",
+                 str(out), "--quiet"])
+    assert code == 2 and "could not connect" in capsys.readouterr().err
+    assert not out.exists(), "nothing created on disk before the scheduler answered"
