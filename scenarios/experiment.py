@@ -365,7 +365,10 @@ class _ExperimentCheck(AxesCheck):
             return labels[0] if labels else None
         if ef.baseline in labels:
             return ef.baseline
-        by_ref = dict(zip(ef.strategies, labels, strict=True))
+        # labels pair with `strategies` one to one only in a strategies file: with policies
+        # (labels from the policies) or after an entry failed its checks, they differ
+        by_ref = (dict(zip(ef.strategies, labels, strict=True))
+                  if len(ef.strategies) == len(labels) else {})
         if ef.baseline in by_ref:
             hint = (f"did you mean '{by_ref[ef.baseline]}'? (strategies are named by library "
                     "name, or file name without .yaml)")

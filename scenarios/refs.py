@@ -7,6 +7,7 @@ that matches neither gets the closest library names as suggestions.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from scenarios.errors import FileError, Problem, did_you_mean
@@ -20,8 +21,27 @@ SUFFIXES = (".yaml", ".yml")
 
 
 def library_names(folder: Path) -> list[str]:
-    """Names (file stems) of the YAML files in a library folder, sorted."""
-    return sorted(p.stem for p in folder.glob("*.yaml"))
+    """Names (file stems) of the YAML files in a library folder, sorted.
+
+    An experiment checks every entry of its lists against the library, so a file
+    with 100,000 entries listed the folder 100,000 times (minutes, found by
+    tests/fuzz.py); the listing is kept until the folder changes (its mtime moves
+    whenever a file is added, removed or renamed in it). As in git's "racy"
+    check, a folder changed in the last two seconds is listed again every time:
+    timestamps are coarse, so a change just after a listing may keep its mtime.
+    """
+    try:
+        stamp = folder.stat().st_mtime_ns
+    except OSError:
+        stamp = -1
+    cached = _NAMES.get(folder)
+    racy = time.time_ns() - stamp < 2_000_000_000
+    if cached is None or cached[0] != stamp or racy:
+        cached = _NAMES[folder] = (stamp, tuple(sorted(p.stem for p in folder.glob("*.yaml"))))
+    return list(cached[1])
+
+
+_NAMES: dict[Path, tuple[int, tuple[str, ...]]] = {}
 
 
 def _looks_like_path(ref: str) -> bool:

@@ -383,6 +383,29 @@ policies:
     assert "update_every_h: has no effect without respond_after_h" in rule.message
 
 
+def test_unknown_baseline_with_policies_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """Found by tests/fuzz.py: labels come from the policies, so pairing them with the
+    (empty) strategies list raised ValueError instead of naming the baseline."""
+    path = _write(tmp_path, "p.yaml", HEAD + """\
+policies:
+  - strategy: silent
+  - strategy: fast-empathetic
+    respond_after_h: [1, 2]
+baseline: fast-empathic
+""")
+    problem = _find(_error(path), "baseline")
+    assert "'fast-empathic' is not one of the strategies" in problem.message
+    path = _write(tmp_path, "q.yaml", HEAD + """\
+policies:
+  - label: no-strategy
+  - strategy: fast-empathetic
+baseline: silent
+""")
+    err = _error(path)
+    assert "missing key" in _find(err, "policies[0].strategy").message
+    assert "'silent' is not one of the strategies" in _find(err, "baseline").message
+
+
 def test_grid_of_a_strategy_parameter_points_to_policies(tmp_path: Path) -> None:
     path = _write(tmp_path, "g.yaml", HEAD + "strategies: [silent]\ngrid:\n"
                   "  respond_after_h: [1, 2]\n")

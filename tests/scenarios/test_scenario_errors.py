@@ -157,6 +157,23 @@ def test_missing_file_suggests_library_names(tmp_path: Path) -> None:
         load_strategy("defensiv")
 
 
+def test_library_listing_is_cached_until_the_folder_changes(tmp_path: Path) -> None:
+    """Kept per folder (an experiment of 100,000 entries listed it 100,000 times), but a
+    file added or removed is seen at once, and callers get their own list."""
+    from scenarios.refs import library_names
+
+    (tmp_path / "a.yaml").write_text("x: 1\n")
+    names = library_names(tmp_path)
+    assert names == ["a"]
+    names.append("mutated")
+    assert library_names(tmp_path) == ["a"]
+    (tmp_path / "b.yaml").write_text("x: 1\n")
+    assert library_names(tmp_path) == ["a", "b"]
+    (tmp_path / "a.yaml").unlink()
+    assert library_names(tmp_path) == ["b"]
+    assert library_names(tmp_path / "missing") == []
+
+
 def test_wrong_kind_for_the_loader() -> None:
     with pytest.raises(FileError, match="library strategy"):
         load_scenario("silent")
