@@ -8,6 +8,10 @@ Every problem in a file is reported at once in a `FileError`, each naming the
 file, line and key, what was expected, and a did-you-mean where one fits.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from scenarios.dump import dump_yaml, scenario_to_dict, to_dict
 from scenarios.errors import FileError, Problem
 from scenarios.experiment import library_experiments, load_experiment
@@ -15,8 +19,11 @@ from scenarios.library import LibraryEntry, library_scenarios, library_strategie
 from scenarios.loader import load_any, load_scenario, load_strategy, validate_file
 from scenarios.refs import DEFAULT_SCENARIO
 
+if TYPE_CHECKING:
+    from simulator.batch import Experiment
 
-def run_batch(experiment: str | object, **options: object) -> list[dict[str, object]]:
+
+def run_batch(experiment: str | Experiment, **options: Any) -> list[dict[str, Any]]:
     """Run an experiment file (path or shipped name) or `Experiment`; tidy rows.
 
     For notebooks: `pd.DataFrame(run_batch("strategy-comparison", workers=2))`.
@@ -26,7 +33,7 @@ def run_batch(experiment: str | object, **options: object) -> list[dict[str, obj
     from simulator.runner import run_batch as _run
 
     exp = load_experiment(experiment) if isinstance(experiment, str) else experiment
-    return _run(exp, **options)  # type: ignore[arg-type]
+    return _run(exp, **options)
 
 
 __all__ = [

@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -210,16 +211,16 @@ def measure(sim: Simulation) -> dict[str, float]:
     trust = np.asarray(s["hourly_trust"], dtype=float)
     cal = sim.scenario.calibration
     upto = min(trust.size, math.ceil(origin + 24.0 * cal.trust_dip_days) + 1)
-    start = float(s["trust_start"])  # type: ignore[arg-type]
+    start = float(s["trust_start"])
     first = s["first_response_at_h"]
     return {
         "peak_day": float(np.argmax(days) + 1) if total > 0 else 0.0,
-        "first_media_day": (math.floor((float(media) - origin) / 24.0) + 1.0  # type: ignore[arg-type]
+        "first_media_day": (math.floor((float(media) - origin) / 24.0) + 1.0
                             if media is not None else math.floor(window_days) + 1 + NO_STORY_DAYS),
         "day1_share": float(days[0] / total) if total > 0 else 0.0,
-        "duration_days": float(s["duration_h"]) / 24.0,  # type: ignore[arg-type]
+        "duration_days": float(s["duration_h"]) / 24.0,
         "trust_dip": (start - float(trust[:upto].min())) / start if start else 0.0,
-        LATENCY: math.inf if first is None else float(first) - origin,  # type: ignore[arg-type]
+        LATENCY: math.inf if first is None else float(first) - origin,
     }
 
 
@@ -307,6 +308,13 @@ class Fit:
     seconds: float
 
 
+class _Best(TypedDict):
+    """The best point `fit` has evaluated so far."""
+
+    value: float
+    params: dict[str, float]
+
+
 def fit(cases: Sequence[Case], start: dict[str, float], names: Sequence[str], budget: int,
         seeds: Sequence[int] = FIT_SEEDS, step: float = 1.0,
         log: Callable[[str], None] | None = None) -> Fit:
@@ -320,7 +328,7 @@ def fit(cases: Sequence[Case], start: dict[str, float], names: Sequence[str], bu
 
     box = ranges(names)
     x0 = np.array([to_box(start[n], *box[n]) for n in names])
-    best: dict[str, object] = {"value": math.inf, "params": dict(start)}
+    best: _Best = {"value": math.inf, "params": dict(start)}
     count = [0]
     t0 = time.monotonic()
 
@@ -333,7 +341,7 @@ def fit(cases: Sequence[Case], start: dict[str, float], names: Sequence[str], bu
         p = params_at(x)
         value = loss(c for case in cases for c in evaluate(case, p, seeds))
         count[0] += 1
-        if value < best["value"]:  # type: ignore[operator]
+        if value < best["value"]:
             best["value"], best["params"] = value, p
         if log:
             shown = " ".join(f"{n.split('.')[-1]}={p[n]:.4g}" for n in names)
@@ -344,7 +352,7 @@ def fit(cases: Sequence[Case], start: dict[str, float], names: Sequence[str], bu
     minimize(objective, x0, method="Nelder-Mead",
              options={"maxfev": budget, "initial_simplex": simplex, "adaptive": True,
                       "xatol": 1e-3, "fatol": 1e-4})
-    return Fit(best["params"], float(best["value"]), count[0],  # type: ignore[arg-type]
+    return Fit(best["params"], float(best["value"]), count[0],
                time.monotonic() - t0)
 
 
@@ -442,13 +450,13 @@ def table(rep: Report, seeds: Sequence[int] = TABLE_SEEDS) -> str:
             lines.append(f"| {name} | {c.case} | {c.label} | {target} | {sim} | {status} "
                          f"| {loo_cell} | {loo_status} |")
         fitted_checks = [c for c in checks if c.fitted]
-        held = [c for c in rep.loo_checks.get(name, []) if c.fitted]
+        held_out = [c for c in rep.loo_checks.get(name, []) if c.fitted]
         summary.append(
             f"| {name} | {sum(c.ok for c in fitted_checks)}/{len(fitted_checks)} | "
             f"{loss(fitted_checks):.2f} | "
-            + (f"{sum(c.ok for c in held)}/{len(held)} | {loss(held):.2f} | "
-               + (", ".join(c.label for c in held if not c.ok) or "none") + " |"
-               if held else "- | - | - |"))
+            + (f"{sum(c.ok for c in held_out)}/{len(held_out)} | {loss(held_out):.2f} | "
+               + (", ".join(c.label for c in held_out if not c.ok) or "none") + " |"
+               if held_out else "- | - | - |"))
     lines += ["", "Per case: targets met with the joint set and its loss (sum of squared "
               "misses in tolerances, plus "
               f"{IN_TOLERANCE_WEIGHT:g} x the squared distance of the mean inside them); the "

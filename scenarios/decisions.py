@@ -56,6 +56,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -178,7 +179,7 @@ def option_entries(option: DecisionOption | None, at_h: float) -> list[JournalEn
     """The journal entries of choosing `option` at `at_h` (none for None or a wait)."""
     if option is None:
         return []
-    return [JournalEntry(at_h, Action(spec.kind, spec.tone, spec.text))  # type: ignore[arg-type]
+    return [JournalEntry(at_h, Action(spec.kind, spec.tone, spec.text))
             for spec in option.actions]
 
 
@@ -217,7 +218,7 @@ def history(scenario: Scenario, index: int, path: str = "timeout") -> list[Journ
 
 
 def run_option(scenario: Scenario, index: int, option: int, replica: int,
-               seed: int = DEFAULT_SEED, path: str = "timeout") -> dict[str, object]:
+               seed: int = DEFAULT_SEED, path: str = "timeout") -> dict[str, Any]:
     """The summary of one replica of one option of decision point `index`."""
     point = scenario.decision_points[index]
     journal = (history(scenario, index, path)
@@ -238,7 +239,7 @@ def evaluate_point(scenario: Scenario, index: int, replicas: int = DEFAULT_REPLI
     for o in range(n):
         for k in range(replicas):
             s = run_option(scenario, index, o, k, seed, path)
-            out[o, k] = [float(s[m]) for m in METRICS]  # type: ignore[arg-type]
+            out[o, k] = [float(s[m]) for m in METRICS]
     means = out.mean(axis=1)
     best = min(range(n), key=lambda o: rank_key(dict(zip(METRICS, means[o], strict=True))))
     options = []

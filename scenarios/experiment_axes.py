@@ -25,7 +25,7 @@ import yaml
 from scenarios.checks import check_scenario, check_strategy
 from scenarios.errors import FileError, Problem, did_you_mean
 from scenarios.loader import load_strategy
-from scenarios.schema import BAD, Walker, _shown, _split_optional, describe, is_null
+from scenarios.schema import BAD, Walker, _is_section, _shown, _split_optional, describe, is_null
 from simulator import designs
 from simulator.batch import DesignPoint, Policy
 from simulator.config import Scenario, get_path, param, replace_path
@@ -57,9 +57,9 @@ def _scenario_paths() -> tuple[dict[str, tuple[Any, typing.Mapping[str, Any]]],
         for f in dataclasses.fields(cls):
             path = prefix + f.name
             inner, _ = _split_optional(hints[f.name])
-            if dataclasses.is_dataclass(inner):
+            if _is_section(inner):
                 sections[path] = [f"{path}.{g.name}" for g in dataclasses.fields(inner)]
-                walk(inner, path + ".")  # type: ignore[arg-type]
+                walk(inner, path + ".")
             elif get_origin(inner) is list:
                 lists.add(path)
             else:

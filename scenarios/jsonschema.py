@@ -31,7 +31,7 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
-from scenarios.schema import _split_optional
+from scenarios.schema import _is_section, _split_optional
 from simulator.config import Scenario
 from simulator.strategy import Strategy
 
@@ -96,8 +96,8 @@ def value_schema(tp: Any, meta: typing.Mapping[str, Any] | None = None,
         out = {"type": "array", "items": value_schema(item)}
     elif get_origin(inner) is dict:
         out = {"type": "object"}
-    elif dataclasses.is_dataclass(inner):
-        out = object_schema(inner)  # type: ignore[arg-type]
+    elif _is_section(inner):
+        out = object_schema(inner)
         if section:
             out["type"] = ["object", "null"]
     elif inner is bool:

@@ -25,9 +25,10 @@ import bisect
 import random
 import re
 import unicodedata
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from scenarios.textbank import fields_of, fill, mix, text_bank
 from simulator.config import Setting
@@ -161,6 +162,22 @@ class _Pool:
         return self.names[min(i, len(self.names) - 1)]
 
 
+class _NameLists(Protocol):
+    """A Faker person provider's name lists (a list, or a mapping of name to weight).
+
+    Faker's base person provider declares only `last_names`; each locale's
+    subclass adds the first-name lists, so the stubs cannot know them.
+    """
+
+    first_names_female: Collection[str] | Mapping[str, float]
+    first_names_male: Collection[str] | Mapping[str, float]
+    last_names: Collection[str] | Mapping[str, float]
+
+
+def _has_name_lists(provider: object) -> TypeGuard[_NameLists]:
+    return hasattr(provider, "first_names_female")
+
+
 @cache
 def _name_pools(locale: str) -> dict[str, _Pool]:
     """Faker's own name lists for a locale, read once.
@@ -169,8 +186,7 @@ def _name_pools(locale: str) -> dict[str, _Pool]:
     for en_US); drawing from the same lists with precomputed weights keeps a
     persona at a few tens of microseconds.
     """
-    provider = next(p for p in _faker(locale).get_providers()
-                    if hasattr(p, "first_names_female"))
+    provider = next(p for p in _faker(locale).get_providers() if _has_name_lists(p))
     exclude = text_bank(locale)["persona"].get("name_exclude") or {}
     first = frozenset(exclude.get("first", ()))
     # "Bourgondië, van": a register's inverted form, not how anyone signs a post
@@ -244,7 +260,11 @@ class PersonaBook:
 
     def _city(self) -> str:
         cities = self._bank.get("cities")
-        return self._r.choice(cities) if cities else self._faker.city()
+        if cities:
+            return self._r.choice(cities)
+        # stub gap: Faker adds its providers' methods to Generator at run time and stubs
+        # them only on its Faker proxy (faker/proxy.pyi); _faker() returns the generator
+        return self._faker.city()  # type: ignore[attr-defined]
 
     def outlet_name(self, i: int) -> str:
         """The i-th news outlet: shipped names in a per-seed order, then composed ones."""

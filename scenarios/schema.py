@@ -17,7 +17,7 @@ import math
 import sys
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, TypeGuard, Union, get_args, get_origin, get_type_hints
 
 import yaml
 
@@ -45,6 +45,11 @@ def _limits(meta: typing.Mapping[str, Any]) -> str:
     if lo is not None:
         return f" of at least {_num(lo)}"
     return f" of at most {_num(hi)}" if hi is not None else ""
+
+
+def _is_section(tp: Any) -> TypeGuard[type]:
+    """Whether a type hint is a dataclass (a section or item mapping), the class itself."""
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
 
 
 def _split_optional(tp: Any) -> tuple[Any, bool]:
@@ -154,11 +159,11 @@ class Walker:
         if is_null(node):
             if optional:
                 return None
-            if dataclasses.is_dataclass(inner):
+            if _is_section(inner):
                 return inner()  # an empty section means all defaults
             self.add(node, key, f"missing value; expected {describe(tp, meta)}")
             return BAD
-        if dataclasses.is_dataclass(inner):
+        if _is_section(inner):
             if not isinstance(node, yaml.MappingNode):
                 if key.endswith("]"):  # an item of a list of mappings, e.g. an inject
                     self.add(node, key, f"found {_shown(node)}; expected a mapping with keys "
@@ -167,7 +172,7 @@ class Walker:
                     self.add(node, key, f"found {_shown(node)}; expected a mapping of "
                              f"'{key}' settings", "indent the settings under the section name")
                 return BAD
-            return self.build(inner, node, key)  # type: ignore[arg-type]
+            return self.build(inner, node, key)
         if get_origin(inner) is list:
             return self._list(inner, tp, node, key)
         if not isinstance(node, yaml.ScalarNode):

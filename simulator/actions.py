@@ -91,7 +91,8 @@ class JournalEntry:
             if self.text:  # left out when empty: older readers see the same entry
                 out["text"] = self.text
             return out
-        return {"at_h": self.at_h, **asdict(self.action)}  # type: ignore[arg-type]
+        assert self.action is not None  # __post_init__: no inject means an action
+        return {"at_h": self.at_h, **asdict(self.action)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JournalEntry:

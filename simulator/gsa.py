@@ -80,7 +80,7 @@ def _runs_frame(runs: pd.DataFrame | Iterable[dict[str, Any]]) -> pd.DataFrame:
 def _pairs(strategies: Sequence[str], baseline: str | None,
            pairs: str | Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     if not isinstance(pairs, str):
-        return [tuple(p) for p in pairs]  # type: ignore[misc]
+        return [(a, b) for a, b in pairs]
     if pairs == "all":
         return [(a, b) for i, b in enumerate(strategies) for a in strategies[i + 1:]]
     if baseline is None:

@@ -146,7 +146,7 @@ def mean_t(x: Sequence[float]) -> Estimate:
     return Estimate(s["mean"], s["ci_low"], s["ci_high"])
 
 
-def quantile_ci(x: Sequence[float], q: float) -> Estimate:
+def quantile_ci(x: Sequence[float] | np.ndarray, q: float) -> Estimate:
     """The q-quantile with its distribution-free (order-statistic) 95% interval."""
     a = np.sort(np.asarray(x, dtype=float))
     n = a.size
