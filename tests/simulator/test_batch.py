@@ -22,6 +22,7 @@ from simulator.strategy import Strategy
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = Strategy(name="fast", respond_after_h=0, solution_after_h=1)
+CEILING_S = 120.0  # how long a wait on state may take on a very busy machine before failing
 
 
 def _experiment(reps: int = 6, **kw: object) -> Experiment:
@@ -53,6 +54,7 @@ def test_inline_and_process_pool_give_identical_results() -> None:
     assert all(r["status"] == "ok" for r in inline)
 
 
+@pytest.mark.slow  # starts a Dask cluster
 def test_dask_local_cluster_gives_identical_results() -> None:
     distributed = pytest.importorskip("distributed")
     exp = _experiment(reps=4)
@@ -113,16 +115,27 @@ def test_a_worker_that_dies_fails_only_its_run(monkeypatch: pytest.MonkeyPatch) 
 
 
 SCRIPT = """
-import sys
+import os, sys, time
 sys.path.insert(0, "tests")
 from factory import scenario
-from simulator.batch import Experiment
+import simulator.batch as batch
+from simulator.batch import Experiment, expand
 from simulator.runner import run_batch, BatchInterrupted
 from simulator.strategy import Strategy
 sc = scenario(users=3000, duration_h=72.0)
 exp = Experiment(name="long", scenarios=(("s", sc),),
                  strategies=(("silent", None), ("fast", Strategy(name="fast", respond_after_h=0))),
                  replications=300, seed=9)
+if len(sys.argv) > 2:  # a gate: the second half of the runs waits until the file exists
+    gate, free = sys.argv[2], {t.run_id for t in expand(exp)[:300]}
+    run_task = batch.run_task
+
+    def gated(task):
+        while task.run_id not in free and not os.path.exists(gate):
+            time.sleep(0.05)
+        return run_task(task)
+
+    batch.run_task = gated  # forked workers inherit it
 try:
     rows = run_batch(exp, workers=2, out=sys.argv[1], resume=True)
     print("DONE", len(rows))
@@ -132,7 +145,7 @@ except BatchInterrupted as err:
 """
 
 
-def _wait_for_rows(db: Path, at_least: int, timeout: float = 120.0) -> None:
+def _wait_for_rows(db: Path, at_least: int, timeout: float = CEILING_S) -> None:
     end = time.time() + timeout
     while time.time() < end:
         if db.exists():
@@ -146,18 +159,22 @@ def _wait_for_rows(db: Path, at_least: int, timeout: float = 120.0) -> None:
     raise AssertionError("the batch stored no runs in time")
 
 
+@pytest.mark.slow  # end-to-end: 600 runs in subprocesses
 @pytest.mark.parametrize("how", ["kill -9", "ctrl-c"])
 def test_interrupted_batch_resumes_without_loss(tmp_path: Path, how: str) -> None:
-    db = tmp_path / "results.sqlite"
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    """The interrupt lands mid-batch however fast the machine: the second half of the
+    runs waits on a gate file that exists only once the signal is sent."""
+    db, gate = tmp_path / "results.sqlite", tmp_path / "gate"
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path), str(gate)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
     _wait_for_rows(db, 30)
     if how == "kill -9":
         os.killpg(proc.pid, signal.SIGKILL)
     else:
         os.killpg(proc.pid, signal.SIGINT)
-    out, err = proc.communicate(timeout=120)
+    gate.touch()  # runs in flight at the interrupt finish; Ctrl-C waits for them
+    out, err = proc.communicate(timeout=CEILING_S)
     if how == "ctrl-c":
         assert proc.returncode == 130, err
         assert "STOPPED" in out and "Traceback" not in err

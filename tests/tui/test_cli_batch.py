@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,6 +17,7 @@ def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # end-to-end: batch, resume and report in subprocesses
 def test_batch_then_report(tmp_path: Path) -> None:
     exp = tmp_path / "exp.yaml"
     exp.write_text("kind: experiment\nname: tiny\nscenarios: [kitchen-gaffe]\n"

@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+              pytest.mark.slow]  # end-to-end: two real programs in real terminals
 CEILING_S = 120.0  # how long a step may take on a very busy machine before the test fails
 
 

@@ -27,6 +27,8 @@ from vhelpers import (
 from simulator.network import from_edge_arrays
 from simulator.population import build_network
 
+pytestmark = pytest.mark.slow  # statistical validation against theory: many runs
+
 # ---- 5. Hawkes branching, exponential kernel ---------------------------------------------
 
 HAWKES_N, HAWKES_K, HAWKES_P = 20_000, 20.0, 0.04

@@ -36,6 +36,8 @@ from simulator.network import from_edge_arrays
 from simulator.population import build_network
 from simulator.simulation import Simulation
 
+pytestmark = pytest.mark.slow  # statistical validation against theory: many runs
+
 # ---- 1. final size on the complete graph ------------------------------------------------
 
 K_N = 2000

@@ -31,6 +31,8 @@ from simulator.network import from_edge_arrays
 from simulator.population import build_network
 from simulator.simulation import Simulation
 
+pytestmark = pytest.mark.slow  # statistical validation against theory: many runs
+
 # ---- visibility: K_N with every follower edge thinned by v -------------------------------
 
 K_N = 2000
