@@ -76,6 +76,7 @@ def test_cli_exits_2_before_building(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert f"{key}:" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # the real program; test_cli_exits_2_before_building is its fast twin
 def test_validate_subprocess_exit_2(tmp_path: Path) -> None:
     path = _write(tmp_path, "big", REFUSED[0][1])
     done = subprocess.run([sys.executable, "-m", "tui.cli", "validate", str(path)], cwd=ROOT,
@@ -104,9 +105,13 @@ def test_sizes_within_the_budget_validate(tmp_path: Path, body: str) -> None:
     load_scenario(str(_write(tmp_path, "ok", body)))
 
 
+SLOW = pytest.mark.slow  # builds a 100k-user graph under tracemalloc: seconds
+
+
 @pytest.mark.parametrize(("kind", "users", "mean"), [
-    ("synthetic", 100_000, 20.0), ("synthetic", 100_000, 100.0),
-    ("complete", 1_500, 20.0), ("erdos_renyi", 100_000, 20.0),
+    pytest.param("synthetic", 100_000, 20.0, marks=SLOW),
+    pytest.param("synthetic", 100_000, 100.0, marks=SLOW),
+    ("complete", 1_500, 20.0), pytest.param("erdos_renyi", 100_000, 20.0, marks=SLOW),
 ])
 def test_estimate_covers_a_measured_build(kind: str, users: int, mean: float) -> None:
     """The bytes-per-edge constants hold for the graphs network.py builds today."""
@@ -173,6 +178,7 @@ def test_synthetic_seed_users_out_of_range(tmp_path: Path) -> None:
 
 
 # -- linear-time validation (problem 14) -----------------------------------------------------
+@pytest.mark.slow  # validates 100k grid values
 def test_large_grid_validates(tmp_path: Path) -> None:
     """100k grid values validate (275 s before; a few seconds now). 60 s only fails a hang."""
     values = ", ".join(f"{0.5 + i * 1e-5:.5f}" for i in range(100_000))

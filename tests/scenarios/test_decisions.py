@@ -37,7 +37,8 @@ REPRESENTATIVE = ["cafe-allergen", "telecom-storing", "supermarket-video",
 REPLICAS = 8
 
 
-@pytest.mark.parametrize("name", REPRESENTATIVE)
+@pytest.mark.parametrize("name", [n if n == "telecom-storing" else pytest.param(
+    n, marks=pytest.mark.slow) for n in REPRESENTATIVE])  # paired replicas: seconds each
 def test_recommended_options_pass_the_check(name: str) -> None:
     results = evaluate(name, replicas=REPLICAS)
     assert results, f"{name} has no decision points"
