@@ -46,6 +46,7 @@ def test_replications_are_paired_across_strategies_and_grid_points() -> None:
     assert delays == {"plan.approval_delay_h=0.0": 0.0, "plan.approval_delay_h=2.0": 2.0}
 
 
+@pytest.mark.slow  # a process pool and an inline batch: seconds
 def test_inline_and_process_pool_give_identical_results() -> None:
     exp = _experiment()
     inline = run_batch(exp, workers=1)
@@ -95,6 +96,7 @@ def test_a_failing_run_is_recorded_not_fatal(tmp_path: Path) -> None:
     assert all("file not found" in r["error"] for r in rows if r["status"] == "error")
 
 
+@pytest.mark.slow  # a process pool whose worker dies: seconds
 def test_a_worker_that_dies_fails_only_its_run(monkeypatch: pytest.MonkeyPatch) -> None:
     exp = _experiment(reps=4)
     tasks = expand(exp)

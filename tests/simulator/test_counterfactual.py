@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from factory import scenario
 
 from simulator import Action, JournalEntry, Simulation, Strategy
@@ -26,6 +27,7 @@ from simulator.counterfactual import (
 SC = scenario(duration_h=48.0)
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_acting_now_beats_waiting() -> None:
     """An apology now versus in six hours: whoever sees the storm after it judges with it."""
     sc = scenario(duration_h=48.0)
@@ -41,6 +43,7 @@ def test_identical_journals_differ_by_nothing() -> None:
     assert all(c.diff == 0 and c.ci_low == c.ci_high == 0 for c in res.values())
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_reply_at_detection_counterfactual() -> None:
     sim = Simulation(SC, seed=2)
     sim.run(12.0)
@@ -50,12 +53,14 @@ def test_reply_at_detection_counterfactual() -> None:
     assert reply_at_detection(SC, 2, [], None) is None
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_effect_of_one_action() -> None:
     journal = [JournalEntry(1.0, Action("reply", "defensive"))]
     res = without(SC, 4, journal, 0, replicas=12)
     assert res["sharers"].diff > 0, "the defensive reply raised spread"
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_percentile_among_builtin_strategies() -> None:
     """Ranked trust first: the best trust wins whatever its volume, the worst loses."""
     strategies = [Strategy(name="silent"), Strategy(name="fast", respond_after_h=0)]
@@ -117,6 +122,7 @@ def test_explanation_lists_only_clear_mechanisms_in_order() -> None:
     assert explain(comps)[0].direction == "less"
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_action_effects_match_one_comparison_per_entry() -> None:
     """One progressive run gives each entry's effect exactly as its own comparison would.
 
@@ -137,6 +143,7 @@ def test_action_effects_match_one_comparison_per_entry() -> None:
     assert deleted.alternative >= deleted.base
 
 
+@pytest.mark.slow  # forks and replays paired replicas: seconds
 def test_lever_forecast_has_three_arms_absolute_numbers_and_series() -> None:
     sim = Simulation(SC, seed=3)
     sim.run(2.0)

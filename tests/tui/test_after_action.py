@@ -54,6 +54,7 @@ def blue(tmp_path_factory: pytest.TempPathFactory) -> Debrief:
     return debrief(Session.load(path), replicas=3, with_percentile=False)
 
 
+@pytest.mark.slow  # uses the module's debrief fixture (paired replicas: seconds)
 def test_debrief_measures_each_action_against_doing_nothing(blue: Debrief) -> None:
     actions = [r for r in blue.rows if r.kind == "action"]
     assert [r.text for r in actions] == ['Reply to complainants (defensive): "No."',
@@ -70,6 +71,7 @@ def test_debrief_measures_each_action_against_doing_nothing(blue: Debrief) -> No
         summary_lines(blue), "the why, worded from the explanation data"
 
 
+@pytest.mark.slow  # uses the module's debrief fixture (paired replicas: seconds)
 def test_screen_markdown_and_html_show_the_same_numbers(blue: Debrief) -> None:
     """One Debrief, three views: every effect and the outcomes read the same in each."""
     screen = "\n".join(summary_lines(blue))
@@ -131,6 +133,7 @@ def test_a_drill_quit_early_is_too_short_to_score(tmp_path: Path) -> None:
         assert "Unfinished drill: stopped at Wed 21:36" in text
 
 
+@pytest.mark.slow  # paired replicas of every strategy: seconds
 def test_extra_injects_and_early_stop_are_ranked_on_the_same_terms(tmp_path: Path) -> None:
     """The strategies face the facilitator's inject and stop when the drill stopped."""
     inject = JournalEntry(2.0, inject=0)
@@ -163,6 +166,7 @@ def test_facilitator_notes_come_from_the_live_store(tmp_path: Path) -> None:
         (1.25, "Team argued about who approves"), (None, "Set-up done")]
 
 
+@pytest.mark.slow  # uses the module's debrief fixture (paired replicas: seconds)
 def test_report_carries_team_roles_objectives_decisions_notes_and_clock_times(
         blue: Debrief) -> None:
     blue.notes = [(1.25, "Team argued about who approves"), (None, "Set-up done")]
@@ -179,6 +183,7 @@ def test_report_carries_team_roles_objectives_decisions_notes_and_clock_times(
     assert "@media print" in page and "page-break" in page and '<html lang="en">' in page
 
 
+@pytest.mark.slow  # a full debrief: seconds
 def test_dutch_report_has_dutch_labels(tmp_path: Path) -> None:
     s = Session(scenario="telecom-storing", seed=2, team="Oranje", clock_h=72.0, finished=True,
                 roles={"responder": "Sanne"},
@@ -198,6 +203,7 @@ def test_dutch_report_has_dutch_labels(tmp_path: Path) -> None:
     assert '<html lang="nl">' in after_action.html([d])
 
 
+@pytest.mark.slow  # end-to-end: the real program, report and leaderboard
 def test_report_and_leaderboard_from_the_real_program(tmp_path: Path) -> None:
     a = _session(tmp_path, "Blue", [JournalEntry(0.2, Action("acknowledge"))])
     b = _session(tmp_path, "Red", [JournalEntry(0.3, Action("reply", "defensive"))])
@@ -233,6 +239,7 @@ def test_leaderboard_ranks_trust_first_and_marks_unfinished_teams() -> None:
     assert any(b[0] == "p" and "do not compare fairly" in b[1] for b in out)
 
 
+@pytest.mark.slow  # uses the module's debrief fixture (paired replicas: seconds)
 def test_the_screen_shows_the_same_debrief_in_one_scrollable_list(blue: Debrief) -> None:
     """Every row is in the scrolling list (none cut off); the analysis runs in a worker."""
     import asyncio
