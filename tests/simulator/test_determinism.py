@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from factory import scenario
 
 from simulator import Action, JournalEntry, Simulation, Strategy
@@ -31,6 +32,7 @@ def test_other_seed_differs() -> None:
     assert len(runs) == 4
 
 
+@pytest.mark.slow  # the real program in several processes
 def test_same_seed_same_json_across_processes() -> None:
     code = (
         "import json, sys; sys.path.insert(0, 'tests');"

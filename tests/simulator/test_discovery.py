@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from simulator import discovery
 
@@ -34,6 +35,7 @@ def _in_box(p: np.ndarray) -> bool:
     return bool(p[0] > 0.6 and p[1] < 0.3)
 
 
+@pytest.mark.slow  # scenario discovery on a full design: seconds
 def test_prim_recovers_a_known_box() -> None:
     rows = _rows(lambda p: 5.0 if _in_box(p) else -1.0)
     found = discovery.discover(rows, "fast", "silent")
@@ -51,6 +53,7 @@ def test_prim_recovers_a_known_box() -> None:
     assert found.trajectory["n"].is_monotonic_decreasing
 
 
+@pytest.mark.slow  # scenario discovery on a full design: seconds
 def test_attention_wins_are_lower_counts_and_losers_never_win() -> None:
     rows = _rows(lambda p: 5.0 if _in_box(p) else -1.0)
     # negative_posts = -trust here: fewer posts for fast where trust is better
@@ -68,6 +71,7 @@ def test_one_replication_falls_back_to_the_sign_and_says_so() -> None:
     assert abs(found.box.limits["reputation.damage"][1] - 0.5) < 0.05
 
 
+@pytest.mark.slow  # scenario discovery on a full design: seconds
 def test_discover_all_asks_both_directions_on_both_outcomes() -> None:
     rows = _rows(lambda p: 5.0 if _in_box(p) else -5.0, n=150)
     out = discovery.discover_all(rows, "silent")

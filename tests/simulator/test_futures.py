@@ -72,7 +72,7 @@ def _children() -> set[int]:
     return out
 
 
-@pytest.mark.parametrize("at", [6.0, 6.37])
+@pytest.mark.parametrize("at", [6.0, pytest.param(6.37, marks=pytest.mark.slow)])
 def test_forked_futures_equal_the_replayed_reference(at: float) -> None:
     """At an hour boundary too: the fork stops before anything else happens at `at`
     (the hourly sample, the monitor's poll), as the reference's fork event does."""
@@ -195,6 +195,7 @@ os._exit(0)  # killed: it never reads
 """
 
 
+@pytest.mark.slow  # a caller process that dies, then its forks' exits
 def test_futures_of_a_dead_caller_do_not_linger() -> None:
     proc = subprocess.run([sys.executable, "-c", CALLER], cwd=ROOT, capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})

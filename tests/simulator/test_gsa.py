@@ -131,6 +131,7 @@ def _sweep_rows(effects: dict[str, float], reps: int = 10, sd: float = 1.0,
     return rows
 
 
+@pytest.mark.slow  # many replicated noise designs: seconds
 def test_pure_noise_differences_flip_nothing_after_fdr() -> None:
     """Under the global null BH keeps the chance of any discovery at most the FDR level;
     unadjusted 95% intervals would exclude zero at about 5% of the points."""
@@ -192,6 +193,7 @@ def test_assumptions_exclude_decisions_and_respect_the_network_size() -> None:
     assert "complaint.complainant_followers" not in tiny  # range 100.. is empty
 
 
+@pytest.mark.slow  # end-to-end Sobol batch: seconds
 def test_end_to_end_sobol_on_a_tiny_scenario() -> None:
     """A real batch: 2 uncertainties, N=4 -> 16 points x 2 strategies x 2 replications."""
     from simulator.strategy import Strategy
