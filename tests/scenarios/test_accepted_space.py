@@ -19,12 +19,18 @@ the engine), and the structured texts (`start`, `plan.coverage`,
 `network.path`, which points at a small generated network file).
 `test_every_schema_key_is_drawn` fails if a key of the JSON schema is not.
 
-Each case of issue 13 about a valid scenario crashing is an explicit example
-below (`CASES`), run on every test run.
+A second property plays drawn scenarios as a drill does, without the
+screens: decision options, ad hoc injects, snapshots and the rendered feed.
 
-Runtime: the default profile (`MAX_EXAMPLES`) takes about a minute on one
-core; `pytest -m slow` runs the long version, derandomized so that CI draws the
-same scenarios every time.
+Each case of issue 13 about a valid scenario crashing is an explicit example
+below (`CASES`), run on every test run; what the property found is there too
+(`XFAIL`: a crash whose fix lies outside this change; `REFUSED`: values that
+cannot run and are now refused with file and key).
+
+Runtime: the default profile (`MAX_EXAMPLES`) takes about 30 s of one core;
+`pytest -m slow` runs the long version (skipped unless `-m` names `slow`).
+Every profile is derandomized, so CI draws the same scenarios every time;
+`STORMDRILL_ACCEPTED_SEED=N` explores other draws.
 """
 
 from __future__ import annotations
@@ -447,12 +453,31 @@ def _finite(summary: dict[str, Any]) -> list[str]:
     return bad
 
 
+def _no_ordinary_user(path: Path) -> bool:
+    """Whether the run will pick its complainant among no ordinary users (XFAIL's crash).
+
+    That happens on a graph without a complainant account (complete,
+    erdos_renyi, file) with no seed_users, when advocates took every ordinary
+    user. Decided on the built network, so the exclusion is exactly the crash.
+    """
+    from simulator.network import UserType
+    from simulator.population import build_network
+
+    sc = scenarios.load_scenario(str(path))
+    if sc.network.kind == "synthetic" or sc.complaint.seed_users or not sc.advocates.enabled:
+        return False
+    net = build_network(sc)
+    return net.complainant < 0 and not (net.types == UserType.ORDINARY).any()
+
+
 def check_runs(doc: dict[str, Any], strategy: dict[str, Any] | None = None,
-               seed: int = 1, hours: float | None = None) -> dict[str, Any] | None:
+               seed: int = 1, hours: float | None = None,
+               known: bool = True) -> dict[str, Any] | None:
     """Validate and run a scenario as the CLI does; its summary, or None when refused.
 
     Accepted by `validate` means `run` exits 0 with a finite summary; refused
     means `run` exits 2 too. Anything escaping `main` fails the caller.
+    With `known`, a draw that meets XFAIL's crash must raise it (see there).
     """
     path = _write(doc, "scenario")
     note(f"scenario file {path}:\n{path.read_text()}")
@@ -465,6 +490,13 @@ def check_runs(doc: dict[str, Any], strategy: dict[str, Any] | None = None,
         accepted = _accepted(spath) and accepted
     if hours is not None:
         argv += ["--hours", repr(hours)]
+    if known and accepted and _no_ordinary_user(path):
+        # the XFAIL crash below, drawn: expected per example, strictly (when
+        # simulation.py is fixed this fails; then delete this branch and XFAIL's marks)
+        event("known crash: no ordinary user to post the complaint (XFAIL)")
+        with pytest.raises(ValueError, match="cannot be empty"):
+            _cli(argv)
+        return None
     code, out, err = _cli(argv)
     if not accepted:
         assert code == EXIT_BAD_INPUT, (code, err)
@@ -516,7 +548,9 @@ CASES: dict[str, dict[str, Any]] = {
 #: account (complete, erdos_renyi, file) and with no seed_users the run picks the complainant
 #: with `rng.choice` over the ordinary users and raises "ValueError: a cannot be empty".
 #: The fix belongs in simulator/simulation.py (`Simulation._seed_users`: fall back to any
-#: reader, as `injects.second_victim` does), which this change may not edit.
+#: reader, as `injects.second_victim` does), which this change may not edit. The properties
+#: meet it too (`_no_ordinary_user`): there each such draw must raise it, so it is neither
+#: hidden nor a failure, and fixing simulation.py makes them fail until the branch goes.
 NO_ORDINARY_USER = pytest.mark.xfail(
     strict=True, raises=ValueError,
     reason="issue 13: every user an advocate leaves no ordinary user to post the "
@@ -528,6 +562,9 @@ XFAIL: dict[str, dict[str, Any]] = {
     "every_user_an_advocate_complete": {
         "network": {"kind": "complete", "users": 10, "brand_audience": 1.0},
         "complaint": {"complainant_followers": 10}, "advocates": {"share": 1.0}},
+    "every_user_an_advocate_file": {
+        "network": {"kind": "file", "path": "chain-3.edgelist", "brand_audience": 1.0},
+        "advocates": {"share": 1.0}},
 }
 
 
@@ -543,6 +580,7 @@ def _file_case(nodes: int) -> dict[str, Any]:
 
 
 CASES["file_network_last_node_seed"] = _file_case(4)
+_file_case(3)  # the file of XFAIL's file case
 CASES["file_network_two_nodes_both_seeds"] = {
     **_file_case(2), "complaint": {"seed_users": [0, 1]}}
 
@@ -552,7 +590,7 @@ CASES["file_network_two_nodes_both_seeds"] = {
     ids=[*CASES, *XFAIL])
 def test_issue_13_case_runs(doc: dict[str, Any]) -> None:
     """Each case is accepted by validate and runs to its end."""
-    assert check_runs(doc) is not None, "the case is valid: validate must accept it"
+    assert check_runs(doc, known=False) is not None, "the case is valid: validate must accept it"
 
 
 #: found by this property: values of the schema that cannot run, refused by validate with
@@ -642,6 +680,9 @@ def _drill(doc: dict[str, Any], data: st.DataObject) -> None:
     path = _write(doc, "drill")
     note(f"scenario file {path}:\n{path.read_text()}")
     if not _accepted(path):
+        return
+    if _no_ordinary_user(path):  # XFAIL's crash; checked in check_runs
+        event("known crash: no ordinary user to post the complaint (XFAIL)")
         return
     sc = scenarios.load_scenario(str(path))
     steps: list[tuple[float, Any]] = []
