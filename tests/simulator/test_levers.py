@@ -147,6 +147,7 @@ def _about_equal(a: str, b: str, reference: float) -> None:
         f"+-{margin:.3f} (a quarter of the apology's gain over silence, {reference:.3f})")
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_the_scenario_is_not_saturated() -> None:
     """R13: reach stays below 95% of the users in at least 95% of the runs."""
     for arm in ("silent", "ack", "influencer"):
@@ -155,6 +156,7 @@ def test_the_scenario_is_not_saturated() -> None:
 
 # ---- a reply, its speed and its tone -----------------------------------------------------
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 @_miss("a fast empathetic acknowledgement cuts the 72 h volume to ~0.83 of silence "
        "(R9 band 0.85-1.05): share_empathetic 0.97 is amplified several-fold near the "
        "trend threshold")
@@ -162,36 +164,44 @@ def test_reply_vs_none_volume_within_r9_band() -> None:
     _band("ack", "silent", 0.85, 1.05)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_reply_vs_none_trust() -> None:
     _direction("ack", "silent", "trust", +1)  # R11
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_early_vs_late_reply_volume_band() -> None:
     _band("ack", "ack_late", 0.8, 1.25)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_early_vs_late_reply_trust() -> None:
     _direction("ack", "ack_late", "trust", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_defensive_vs_empathetic_volume() -> None:
     _direction("reply_defensive", "reply_empathetic", "volume", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_defensive_vs_empathetic_trust() -> None:
     _direction("reply_defensive", "reply_empathetic", "trust", -1)  # R11
 
 
 # ---- deletion ------------------------------------------------------------------------------
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_noticed_vs_unnoticed_deletion_volume() -> None:
     _direction("delete_noticed", "delete_unnoticed", "volume", +1)  # R12
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_noticed_vs_unnoticed_deletion_trust() -> None:
     _direction("delete_noticed", "delete_unnoticed", "trust", -1)  # R12
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 @_miss("one unnoticed deletion 1 h after detection cuts volume to ~0.79 "
        "(R12: >= 0.8)")
 def test_unnoticed_deletion_cuts_volume_by_at_most_a_fifth() -> None:
@@ -200,35 +210,43 @@ def test_unnoticed_deletion_cuts_volume_by_at_most_a_fifth() -> None:
 
 # ---- what the brand says after its first statement -----------------------------------------
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_solution_volume_band() -> None:
     _band("ack_solution", "ack", 0.8, 1.25)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_solution_trust() -> None:
     _direction("ack_solution", "ack", "trust", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_updates_vs_silence_after_a_statement_volume_band() -> None:
     _band("ack_updates", "ack", 0.8, 1.25)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_updates_vs_silence_after_a_statement_trust() -> None:
     _direction("ack_updates", "ack", "trust", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_contradictory_vs_consistent_volume() -> None:
     """A contradiction 12 h in re-ignites past sharers."""
     _direction("ack_contradict", "ack", "volume", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_contradictory_vs_consistent_trust() -> None:
     _direction("ack_contradict", "ack", "trust", -1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_compensation_vs_apology_volume() -> None:
     _direction("compensation", "ack", "volume", +1)  # R10 (direction)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_compensation_vs_apology_trust_about_equal() -> None:
     gain = _interval("ack", "silent", "trust")[0]
     assert gain > 0
@@ -237,26 +255,32 @@ def test_compensation_vs_apology_trust_about_equal() -> None:
 
 # ---- the world around the brand -------------------------------------------------------------
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_media_volume() -> None:
     _direction("silent", "media_off", "volume", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_media_trust() -> None:
     _direction("silent", "media_off", "trust", -1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_influencer_volume() -> None:
     _direction("influencer", "silent", "volume", +1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_influencer_trust() -> None:
     _direction("influencer", "silent", "trust", -1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_advocates_volume() -> None:
     _direction("advocates_on", "advocates_off", "volume", -1)
 
 
+@pytest.mark.slow  # statistical: paired replicas of a lever
 def test_advocates_trust() -> None:
     _direction("advocates_on", "advocates_off", "trust", +1)
 

@@ -118,6 +118,7 @@ async def test_picker_lists_the_library_and_leads_to_the_team_screen() -> None:
         assert app.scenario is not None and app.scenario.name == "kitchen-gaffe"
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_every_lever_key_acts_with_kind_tone_and_text(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -149,6 +150,7 @@ async def test_every_lever_key_acts_with_kind_tone_and_text(tmp_path: Path) -> N
             "every action is saved as it is taken"
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_action_menu_chooses_any_kind_and_tone_and_escape_cancels(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -171,6 +173,7 @@ async def test_action_menu_chooses_any_kind_and_tone_and_escape_cancels(tmp_path
                                                            "We never said that")
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -215,6 +218,7 @@ async def test_a_missed_deadline_applies_the_timeout_option_and_closes_the_promp
         assert drill.controller.sim.journal[-1].action.tone == "defensive"
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_injects_are_the_facilitators_not_on_the_teams_screen(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -283,6 +287,7 @@ async def test_nobody_is_watching_before_detection(tmp_path: Path) -> None:
         assert reach not in shown, "monitoring numbers stay hidden until detection"
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_forecast_worker_shows_its_sentences(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -330,6 +335,7 @@ async def test_help_and_command_palette(tmp_path: Path) -> None:
         assert drill.controller.sim.journal[-1].action.kind == "brief_staff"
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_quit_saves_and_resume_restores_clock_journal_and_feed(tmp_path: Path) -> None:
     app = drill_app(tmp_path)
@@ -360,6 +366,7 @@ async def test_quit_saves_and_resume_restores_clock_journal_and_feed(tmp_path: P
         assert isinstance(resumed.screen, PromptModal)
 
 
+@pytest.mark.slow  # a long drill in the pilot: seconds
 @sync
 async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
     app = drill_app(tmp_path, sc=drill_scenario(duration_h=4.0))
