@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -16,6 +18,7 @@ def test_engine_imports_no_ui() -> None:
     assert out.stdout.strip() == ""
 
 
+@pytest.mark.slow  # runs the real program in fresh interpreters
 def test_headless_cli_imports_no_textual() -> None:
     code = ("import sys; from tui import cli;"
             "cli.main(['run', '--json', '--hours', '2']);"
@@ -42,6 +45,7 @@ def test_no_engine_module_imports_scenarios_or_ui() -> None:
     assert not _imports_of("simulator") & {"scenarios", "tui", "textual", "rich"}
 
 
+@pytest.mark.slow  # imports every module in fresh interpreters
 def test_no_scenarios_module_imports_the_ui() -> None:
     assert not _imports_of("scenarios") & {"tui", "textual"}
 

@@ -10,6 +10,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from factory import scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -97,6 +98,7 @@ statements = st.lists(st.one_of(
 table = settings(max_examples=300, deadline=None)
 
 
+@pytest.mark.slow  # property-based: many generated cases
 @table
 @given(fx=effects, said=statements, hedonic=st.booleans())
 def test_every_multiplier_stays_under_the_thinning_bound(
@@ -119,6 +121,7 @@ def test_every_multiplier_stays_under_the_thinning_bound(
         assert brand.response_weight() > 0.0
 
 
+@pytest.mark.slow  # property-based: many generated cases
 @table
 @given(fx=effects, kinds=st.permutations(["empathetic", "neutral", "defensive", "solution",
                                           "compensation"]))
@@ -166,6 +169,7 @@ def test_multiplier_under_bound_in_every_lever_order() -> None:
 hours = st.floats(0.0, 24.0 * 365, allow_nan=False)
 
 
+@pytest.mark.slow  # property-based: many generated cases
 @settings(max_examples=300, deadline=None)
 @given(t=hours, t0=hours, t0_del=hours, story=st.sampled_from([L.S_COMPLAINT, L.S_DELETION]),
        novelty_days=st.one_of(st.just(0.0), st.floats(0.05, 60.0)),

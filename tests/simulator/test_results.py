@@ -74,6 +74,7 @@ def test_every_run_carries_fingerprint_version_and_seed(stored: tuple) -> None:
     assert list(runs["plan.approval_delay_h"].unique()) == [0.5, 4.0]  # numeric order
 
 
+@pytest.mark.slow  # runs a batch: seconds
 def test_cli_prints_and_exports_what_the_api_computes(stored: tuple, tmp_path: Path,
                                                       capsys: pytest.CaptureFixture) -> None:
     import scenarios
@@ -155,6 +156,7 @@ def test_an_interval_that_spans_zero_reads_no_clear_difference() -> None:
     assert readings == ["no clear difference", "better"]  # noisy, then clear
 
 
+@pytest.mark.slow  # runs a batch: seconds
 def test_policy_params_become_columns_and_sweep_axes(tmp_path: Path) -> None:
     rows = []
     for h in (15, 240, 60):
@@ -175,6 +177,7 @@ def test_policy_params_become_columns_and_sweep_axes(tmp_path: Path) -> None:
     assert "sweep-s-respond-after-min.svg" in names
 
 
+@pytest.mark.slow  # runs a batch: seconds
 def test_two_swept_parameters_give_a_heatmap_of_the_paired_effect(tmp_path: Path) -> None:
     rows = [row(s, i, point=f"a={a}, b={b}", params={"a": a, "b": b},
                 reputation_end=a * b / 100 + (s == "other") + i / 10, negative_posts=10 + i,

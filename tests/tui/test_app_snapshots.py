@@ -6,6 +6,7 @@ Regenerate after an intended change of the UI with
 
 from __future__ import annotations
 
+import pytest
 from drillapp import drill_app, drill_scenario
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -35,6 +36,7 @@ def test_briefing(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(drill_app(), terminal_size=SIZE)
 
 
+@pytest.mark.slow  # drives a drill to a screen, then an SVG snapshot: seconds
 def test_drill_after_an_apology(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         drill = await _drill_at(pilot, 1.5)
@@ -53,6 +55,7 @@ def test_drill_after_an_apology(snap_compare) -> None:  # type: ignore[no-untype
     assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow  # drives a drill to a screen, then an SVG snapshot: seconds
 def test_decision_prompt(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await _drill_at(pilot, 2.25)
@@ -74,6 +77,7 @@ def test_before_detection_the_listening_tool(snap_compare) -> None:  # type: ign
     assert snap_compare(drill_app(sc=sc), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow  # drives a drill to a screen, then an SVG snapshot: seconds
 def test_delete_asks_first(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         await _drill_at(pilot, 1.0)
@@ -87,6 +91,7 @@ def test_delete_asks_first(snap_compare) -> None:  # type: ignore[no-untyped-def
     assert snap_compare(drill_app(), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.slow  # drives a drill to a screen, then an SVG snapshot: seconds
 def test_decision_prompt_in_real_minutes(snap_compare) -> None:  # type: ignore[no-untyped-def]
     async def run_before(pilot: Pilot) -> None:  # type: ignore[type-arg]
         drill = await _drill_at(pilot, 2.25)
