@@ -55,6 +55,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow  # draws every plot with matplotlib: seconds
 def test_plots_are_written_and_svgs_parse(results: Path, tmp_path: Path) -> None:
     paths = plot_all(results / "results.sqlite", tmp_path)
     names = {p.name for p in paths}
@@ -66,6 +67,7 @@ def test_plots_are_written_and_svgs_parse(results: Path, tmp_path: Path) -> None
             assert ET.parse(p).getroot().tag.endswith("svg")
 
 
+@pytest.mark.slow  # a full HTML report with figures: seconds
 def test_html_report_is_self_contained(results: Path, tmp_path: Path) -> None:
     out = write_batch_report(results, tmp_path / "report.html")
     text = out.read_text(encoding="utf-8")
