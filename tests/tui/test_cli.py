@@ -20,6 +20,13 @@ REQUIRED = {"sharers", "reach", "peak_hourly_negative", "time_to_peak_h", "detec
             "hourly_trust", "negative_posts"}
 
 
+def first_fast(cases: list) -> list:
+    """The first case stays in the fast loop; the others are marked slow (each case runs
+    the real program in a subprocess, about a second)."""
+    return [cases[0], *(pytest.param(*(c if isinstance(c, tuple) else (c,)),
+                                     marks=pytest.mark.slow) for c in cases[1:])]
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "tui.cli", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
@@ -58,6 +65,7 @@ def test_summary_shows_trust_then_attention() -> None:
     assert "13.6" in text and "18.2" in text and "no response" in text
 
 
+@pytest.mark.slow  # the real program in a subprocess
 def test_same_seed_same_json_from_the_real_program() -> None:
     a = _cli("run", "telecom-storing", "--seed", "4", "--json")
     b = _cli("run", "telecom-storing", "--seed", "4", "--json")
@@ -82,7 +90,7 @@ def test_validate_good_files(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.count(": ok") == len(files)
 
 
-@pytest.mark.parametrize("args", [
+@pytest.mark.parametrize("args", first_fast([
     ["run", "no-such-scenario"],
     ["run", str(BAD / "not_yaml.yaml")],
     ["run", "supermarket-video", "--strategy", "panic"],
@@ -94,7 +102,7 @@ def test_validate_good_files(capsys: pytest.CaptureFixture[str]) -> None:
     ["play", "kitchen-gaffe", "--prompts", "slow"],
     ["play", "kitchen-gaffe", "--prompts", "real:0"],
     ["play", "kitchen-gaffe", "--auto-pause", "inject,lunch"],
-])
+]))
 def test_bad_input_exits_2_without_traceback(args: list[str]) -> None:
     res = _cli(*args)
     assert res.returncode == 2, res.stderr
@@ -109,6 +117,7 @@ def test_binary_garbage_exits_2(tmp_path: Path) -> None:
     assert "junk.yaml" in res.stderr
 
 
+@pytest.mark.slow  # the real program in a subprocess
 def test_bad_network_file_exits_2(tmp_path: Path) -> None:
     (tmp_path / "net.txt").write_text("a b\nc\n")
     (tmp_path / "s.yaml").write_text("network:\n  kind: file\n  path: net.txt\n")
@@ -117,13 +126,13 @@ def test_bad_network_file_exits_2(tmp_path: Path) -> None:
     assert "net.txt:2" in res.stderr
 
 
-@pytest.mark.parametrize(("change", "message"), [
+@pytest.mark.parametrize(("change", "message"), first_fast([
     ({"clock_h": float("nan")}, "not a number"),
     ({"clock_h": 0.5}, "after the saved clock"),
     ({"journal": [{"at_h": 1.0, "inject": 99}]}, "fires inject 99"),
     ({"journal": [{"at_h": 1e9, "kind": "update"}], "clock_h": 1e9}, "after the end"),
     ({"seed": -4}, "negative"),
-])
+]))
 def test_resume_refuses_a_damaged_session_and_leaves_it_alone(
         tmp_path: Path, change: dict[str, object], message: str) -> None:
     data = {"format": "stormdrill-session/1", "scenario": "kitchen-gaffe", "seed": 1,
@@ -153,6 +162,7 @@ def test_a_drill_that_stopped_on_an_error_is_not_reported_as_saved(
     assert "session saved" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # the real program in a subprocess
 def test_hours_beyond_the_scenario_say_they_were_capped() -> None:
     res = _cli("run", "kitchen-gaffe", "--hours", "500", "--json")
     assert res.returncode == 0
@@ -160,6 +170,7 @@ def test_hours_beyond_the_scenario_say_they_were_capped() -> None:
     assert json.loads(res.stdout)["duration_h"] <= 72
 
 
+@pytest.mark.slow  # the real program in a subprocess
 def test_a_headless_run_says_it_takes_no_decision_point() -> None:
     res = _cli("run", "kitchen-gaffe", "--hours", "2")
     assert res.returncode == 0 and "decision points are drill prompts" in res.stderr
@@ -170,7 +181,7 @@ _GOOD_SESSION = {"format": "stormdrill-session/1", "scenario": "kitchen-gaffe", 
                  "decisions": []}
 
 
-@pytest.mark.parametrize(("text", "key"), [
+@pytest.mark.parametrize(("text", "key"), first_fast([
     ('"roles": ["lead", "Ann"]', "roles"),
     ('"roles": "lead"', "roles"),
     ('"seed": 1e309', "seed"),
@@ -178,9 +189,9 @@ _GOOD_SESSION = {"format": "stormdrill-session/1", "scenario": "kitchen-gaffe", 
     ('"team": {"a": 1}', "team"),
     ('"journal": [{"at_h": 1, "kind": "update", "colour": "red"}]', "journal[0]"),
     ('"roles": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-], ids=["roles-list", "roles-string", "seed-1e309", "seed-5000-digits", "team-mapping",
+]), ids=["roles-list", "roles-string", "seed-1e309", "seed-5000-digits", "team-mapping",
         "journal-extra-key", "nested-100k"])
-@pytest.mark.parametrize("command", ["resume", "report"])
+@pytest.mark.parametrize("command", first_fast(["resume", "report"]))
 def test_a_session_with_a_bad_key_exits_2_naming_file_and_key(
         tmp_path: Path, text: str, key: str, command: str) -> None:
     path = tmp_path / "damaged.json"
@@ -195,6 +206,7 @@ def test_a_session_with_a_bad_key_exits_2_naming_file_and_key(
     assert not (tmp_path / "damaged.json.bak").exists()
 
 
+@pytest.mark.slow  # the real program in a subprocess
 def test_report_on_a_negative_seed_names_file_and_key(tmp_path: Path) -> None:
     path = tmp_path / "neg.json"
     path.write_text(json.dumps({**_GOOD_SESSION, "seed": -4}))
