@@ -46,6 +46,7 @@ def test_batch_then_report(tmp_path: Path) -> None:
     assert "fast-empathetic" in html and "<svg" in html
 
 
+@pytest.mark.slow  # the real program four times
 def test_batch_bad_input_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("scenarios: [kitchen-gaffe]\nstrategies: [silnet]\nreplications: 3\n")

@@ -99,6 +99,7 @@ def _drill_process(session_path: str, producers_done: Any, out: Any) -> None:
         out.put(applied)
 
 
+@pytest.mark.slow  # several processes or a long drill: seconds
 def test_two_processes_write_at_once_and_nothing_is_lost(tmp_path: Path) -> None:
     ctx = multiprocessing.get_context("fork")
     session = str(tmp_path / "blue.json")
@@ -141,6 +142,7 @@ def _consume_all(session_path: str, out: Any) -> None:
         out.put(won)
 
 
+@pytest.mark.slow  # several processes or a long drill: seconds
 def test_a_command_is_consumed_exactly_once_even_by_two_racing_processes(tmp_path: Path) -> None:
     session = str(tmp_path / "blue.json")
     with LiveStore.open(session) as store:
@@ -267,6 +269,7 @@ async def test_console_shows_the_published_state_and_marks_fired_injects(tmp_pat
     drill.close()
 
 
+@pytest.mark.slow  # several processes or a long drill: seconds
 @sync
 async def test_keys_post_commands_and_notes(tmp_path: Path) -> None:
     sc = drill_scenario(injects=INJECTS)
@@ -311,6 +314,7 @@ async def test_keys_post_commands_and_notes(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.slow  # several processes or a long drill: seconds
 @sync
 async def test_without_a_drill_commands_wait_and_notes_use_the_saved_clock(
         tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def experiment(tmp_path: Path) -> Path:
 
 
 # ---- --out is always a folder ------------------------------------------------------------
+@pytest.mark.slow  # uses the module's batch, run by the real program (seconds)
 def test_dotted_out_is_a_folder_and_resumes(batch: Path, tmp_path: Path) -> None:
     assert batch.is_dir() and (batch / "results.sqlite").is_file()
     assert (batch / "summary.csv").is_file() and (batch / "runs.parquet").is_file()
@@ -161,6 +162,7 @@ def test_report_refuses_a_folder_without_results(capsys: pytest.CaptureFixture[s
     assert list(folder.iterdir()) == [] and not (tmp_path / "r.html").exists()
 
 
+@pytest.mark.slow  # uses the module's batch, run by the real program (seconds)
 def test_report_never_overwrites_a_user_file(capsys: pytest.CaptureFixture[str], batch: Path,
                                              tmp_path: Path) -> None:
     mine = tmp_path / "notes.html"
@@ -213,6 +215,7 @@ CORRUPTIONS = {
 }
 
 
+@pytest.mark.slow  # uses the module's batch, run by the real program (seconds)
 @pytest.mark.parametrize("case", sorted(CORRUPTIONS))
 def test_corrupted_store_is_refused_unchanged(capsys: pytest.CaptureFixture[str], batch: Path,
                                               experiment: Path, tmp_path: Path,
@@ -232,6 +235,7 @@ def test_corrupted_store_is_refused_unchanged(capsys: pytest.CaptureFixture[str]
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "r.md").exists()
 
 
+@pytest.mark.slow  # uses the module's batch, run by the real program (seconds)
 def test_read_only_open_creates_nothing(batch: Path, tmp_path: Path) -> None:
     from simulator.results import Results
 
