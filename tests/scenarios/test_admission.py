@@ -191,6 +191,7 @@ def test_large_grid_validates(tmp_path: Path) -> None:
     assert len(experiment.grid[0][1]) == 100_000
 
 
+@pytest.mark.slow  # validates a 50k-value grid
 def test_large_grid_repeat_still_found(tmp_path: Path) -> None:
     values = [f"{i}" for i in range(50_000)] + ["7", "7.0"]
     path = tmp_path / "grid.yaml"

@@ -68,6 +68,7 @@ def test_a_fifo_as_scenario_is_refused_at_once(tmp_path: Path, command: str) -> 
     assert took < CEILING_S / 2
 
 
+@pytest.mark.slow  # the real program several times
 @needs_fifo
 def test_a_fifo_as_session_and_as_its_scenario_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.json"
@@ -87,7 +88,8 @@ def test_a_fifo_as_session_and_as_its_scenario_is_refused(tmp_path: Path) -> Non
 
 
 @needs_fifo
-@pytest.mark.parametrize("command", ["run", "validate"])
+@pytest.mark.parametrize("command", [pytest.param("run", marks=pytest.mark.slow),
+                                     "validate"])  # each a real-program subprocess
 def test_a_fifo_as_network_path_is_named_as_such(tmp_path: Path, command: str) -> None:
     os.mkfifo(tmp_path / "net.txt")
     res, _ = _cli(command, str(_file_network(tmp_path, "net.txt")))
@@ -95,6 +97,7 @@ def test_a_fifo_as_network_path_is_named_as_such(tmp_path: Path, command: str) -
     assert "file not found" not in res.stderr
 
 
+@pytest.mark.slow  # the real program several times
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
 def test_a_link_to_dev_zero_is_refused_everywhere(tmp_path: Path) -> None:
     for name in ("zero.yaml", "zero.json", "net.txt"):

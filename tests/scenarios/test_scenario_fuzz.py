@@ -6,6 +6,7 @@ import dataclasses
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,12 +65,14 @@ def test_arbitrary_text(text: str) -> None:
     _check(text.encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.slow  # property-based: many generated files
 @settings(FAST, max_examples=60)
 @given(DOCS)
 def test_yaml_shaped_documents(doc: dict) -> None:
     _check(yaml.safe_dump(doc, allow_unicode=True).encode("utf-8", "surrogatepass"))
 
 
+@pytest.mark.slow  # property-based: many generated files
 @FAST
 @given(st.integers(0, len(SAMPLE)), st.integers(0, 20), st.text(max_size=12))
 def test_library_file_with_a_splice(at: int, cut: int, insert: str) -> None:
