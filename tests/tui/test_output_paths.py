@@ -246,6 +246,7 @@ def test_read_only_open_creates_nothing(batch: Path, tmp_path: Path) -> None:
     assert _snapshot(out) == before  # no -wal / -shm files, no change to the file
 
 
+@pytest.mark.slow  # waits for a Dask connection to time out
 def test_an_unreachable_scheduler_creates_no_out_folder(tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """The address is checked before anything is written (issue 13 item 5)."""
