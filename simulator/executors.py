@@ -313,10 +313,13 @@ def run_dask(tasks: Sequence[RunTask], address: str, retries: int = DASK_RETRIES
     (KilledWorker) is submitted again here, up to `retries` times, because
     Dask's retries do not apply to it. A chunk that still fails, or that waits
     `no_worker_timeout` seconds on a cluster with no worker left, is lost.
-    """
-    from distributed import KilledWorker
-    from distributed import wait as dask_wait
 
+    No Dask call here waits without a timeout (see `_DaskBatch`): a finished
+    chunk's rows live in its worker's memory, and fetching them after that
+    worker left makes Dask compute the chunk again and wait for a worker to
+    do so, for ever when none is left. That is how a batch hung for 20
+    minutes when the last worker left right after a chunk finished.
+    """
     client = connect(address, connect_timeout)
     try:
         if not client.nthreads():
@@ -329,49 +332,112 @@ def run_dask(tasks: Sequence[RunTask], address: str, retries: int = DASK_RETRIES
                     f"Dask scheduler {address!r}: no worker joined within "
                     f"{no_worker_timeout:g} s; start workers with `dask worker "
                     f"{address}`") from None
-        threads = max(1, sum(client.nthreads().values()))
-        pending: dict[Any, tuple[list[RunTask], int]] = {}
-
-        def submit(chunk: list[RunTask], tries: int) -> None:
-            pending[client.submit(run_chunk, chunk, pure=False, retries=retries)] = (chunk,
-                                                                                     tries)
-
-        for chunk in chunked(tasks, threads):
-            submit(chunk, 0)
-        idle_since: float | None = None
-        while pending:
-            try:
-                with client.as_current():  # not made the process's default client
-                    finished = dask_wait(list(pending), timeout=min(5.0, no_worker_timeout),
-                                         return_when="FIRST_COMPLETED").done
-            except TimeoutError:
-                if client.nthreads():
-                    idle_since = None
-                    continue
-                idle_since = idle_since or time.monotonic()
-                if time.monotonic() - idle_since < no_worker_timeout:
-                    continue
-                for chunk, _ in pending.values():
-                    yield lost_rows(chunk, f"no Dask worker was left for {no_worker_timeout:g}"
-                                    " s")
-                return
-            for fut in finished:
-                chunk, tries = pending.pop(fut)
-                try:
-                    rows = fut.result()
-                except KilledWorker as exc:
-                    if tries < retries:
-                        log.warning("a Dask worker died running %d runs; submitting them "
-                                    "again (retry %d of %d)", len(chunk), tries + 1, retries)
-                        submit(chunk, tries + 1)
-                        continue
-                    rows = lost_rows(chunk, f"the Dask worker running it died {tries + 1} "
-                                     f"times (KilledWorker: {exc})")
-                except Exception as exc:  # run_chunk never raises: the machinery failed
-                    rows = lost_rows(chunk, f"dask worker failed: {type(exc).__name__}: {exc}")
-                yield rows
+        yield from _DaskBatch(client, retries, no_worker_timeout).run(tasks)
     finally:
         client.close()
+
+
+#: seconds one Dask call may block before the batch looks again at what it is waiting for.
+#: Not a limit on anything: a call that times out is simply made again later (a run is lost
+#: only by `no_worker_timeout`), so a slow machine costs polls, never runs.
+DASK_POLL_S = 2.0
+
+
+class _DaskBatch:
+    """The chunks of one batch on a Dask client: submit, collect, resubmit, or give up.
+
+    Every blocking call has a timeout of `DASK_POLL_S` and is simply made
+    again when it expires, so the loop comes round at least every few polls
+    whatever the load, and "no worker left" is a wall-clock bound: lost rows
+    for every unfinished chunk once the cluster has had no worker and nothing
+    has finished for `no_worker_timeout` seconds (a scheduler that does not
+    answer counts as having no worker).
+    """
+
+    def __init__(self, client: Any, retries: int, no_worker_timeout: float) -> None:
+        self.client, self.retries, self.no_worker_timeout = client, retries, no_worker_timeout
+        self.pending: dict[Any, tuple[list[RunTask], int]] = {}
+
+    def submit(self, chunk: list[RunTask], tries: int) -> None:
+        fut = self.client.submit(run_chunk, chunk, pure=False, retries=self.retries)
+        self.pending[fut] = (chunk, tries)
+
+    def has_workers(self) -> bool:
+        """Whether any worker is connected; False when the scheduler does not answer in time."""
+        try:
+            return bool(self.client.nthreads(callback_timeout=DASK_POLL_S))
+        except (TimeoutError, OSError):
+            return False
+
+    def finished(self) -> list[Any]:
+        """Futures that are done (or were, before their worker left), waiting up to a poll."""
+        from distributed import wait as dask_wait
+
+        try:
+            with self.client.as_current():  # not made the process's default client
+                return list(dask_wait(list(self.pending), timeout=DASK_POLL_S,
+                                      return_when="FIRST_COMPLETED").done)
+        except TimeoutError:
+            return []
+
+    def collect(self, fut: Any) -> Rows | None:
+        """The rows of a finished future; None when they could not be fetched in one poll.
+
+        A fetch times out when the worker holding the rows left after the
+        chunk finished (Dask then runs the chunk again when a worker is
+        there: it stays pending, under the no-worker clock) or on a very
+        slow machine (fetched on a later round).
+        """
+        from distributed import KilledWorker
+
+        chunk, tries = self.pending[fut]
+        try:
+            rows: Rows = fut.result(timeout=DASK_POLL_S)
+        except TimeoutError:
+            return None
+        except KilledWorker as exc:
+            del self.pending[fut]
+            if tries < self.retries:
+                log.warning("a Dask worker died running %d runs; submitting them again "
+                            "(retry %d of %d)", len(chunk), tries + 1, self.retries)
+                self.submit(chunk, tries + 1)
+                return []
+            return lost_rows(chunk, f"the Dask worker running it died {tries + 1} times "
+                             f"(KilledWorker: {exc})")
+        except Exception as exc:  # run_chunk never raises: the machinery failed
+            del self.pending[fut]
+            return lost_rows(chunk, f"dask worker failed: {type(exc).__name__}: {exc}")
+        del self.pending[fut]
+        return rows
+
+    def run(self, tasks: Sequence[RunTask]) -> Iterator[Rows]:
+        threads = max(1, sum(self.client.nthreads().values()))
+        for chunk in chunked(tasks, threads):
+            self.submit(chunk, 0)
+        idle_since: float | None = None
+        while self.pending:
+            progressed = False
+            round_end = time.monotonic() + DASK_POLL_S  # fetch for one poll, then look again
+            for fut in self.finished():
+                if time.monotonic() > round_end:
+                    break
+                rows = self.collect(fut)
+                if rows is None:
+                    continue
+                progressed = True
+                if rows:
+                    yield rows
+            if progressed or self.has_workers():
+                idle_since = None
+                continue
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since >= self.no_worker_timeout:
+                for fut, (chunk, _) in list(self.pending.items()):
+                    fut.release()
+                    yield lost_rows(chunk, f"no Dask worker was left for "
+                                    f"{self.no_worker_timeout:g} s")
+                self.pending.clear()
+                return
 
 
 def execute(tasks: Sequence[RunTask], workers: int | None = None,
