@@ -258,6 +258,10 @@ def test_fallbacks_when_setting_is_empty(sim: Simulation, items: list[FeedItem])
     assert text_bank("nl")["fallback"]["brand"] in text
 
 
+#: the first locale in the fast loop, the others slow (for the tests that render a long feed)
+ONE_FAST = [*list(LOCALES)[:1],
+            *(pytest.param(loc, marks=pytest.mark.slow) for loc in list(LOCALES)[1:])]
+
 # ---- personas -----------------------------------------------------------------------------
 @pytest.mark.parametrize("locale", LOCALES)
 def test_personas_are_fast_cached_and_order_independent(sim: Simulation, locale: str) -> None:
@@ -319,7 +323,7 @@ def _mood_of(text: str, moods: dict[str, list[re.Pattern[str]]]) -> set[str]:
     return {mood for mood, patterns in moods.items() if any(p.search(text) for p in patterns)}
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", ONE_FAST)  # a long feed per locale: seconds
 def test_no_silence_after_the_brand_spoke(sim: Simulation, locale: str) -> None:
     """The facilitator's complaint: "still nothing from them" after the brand replied."""
     feed = sim.feed()[0]
@@ -342,7 +346,7 @@ def test_no_silence_after_the_brand_spoke(sim: Simulation, locale: str) -> None:
     assert not renderer.brand_state(first + 0.01).silent
 
 
-@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("locale", ONE_FAST)  # a long feed per locale: seconds
 def test_reactions_follow_the_latest_statements_tone(sim: Simulation, locale: str) -> None:
     net = sim.net
     user = int(np.flatnonzero(net.types == UserType.ORDINARY)[0])
