@@ -13,6 +13,7 @@ lookups these methods use.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 import typing
@@ -114,6 +115,13 @@ class _Axis:
     values: list[tuple[Any, yaml.Node, int]]
 
 
+@functools.cache
+def _strategy_hints() -> dict[str, Any]:
+    """The Strategy fields' types, resolved once (typing.get_type_hints per policy
+    entry was a third of the time of a long policies list)."""
+    return get_type_hints(Strategy)
+
+
 class AxesCheck:
     """Policies, uncertainties and auto replications of an experiment file (a mixin)."""
 
@@ -127,6 +135,21 @@ class AxesCheck:
     _is_path: typing.Callable[[str], bool]
     _path_problem: typing.Callable[[str, str, yaml.Node], bool]
     _axis: typing.Callable[[str, str, yaml.Node, yaml.Node], _Axis | None]
+
+    def _load_strategy(self, file: str) -> Strategy:
+        """`load_strategy`, once per file per experiment: 10,000 policies of one strategy
+        read and checked its file 10,000 times (minutes, found by tests/fuzz.py). A
+        Strategy is frozen, so the entries can share it; a FileError is raised again."""
+        cache: dict[str, Strategy | FileError] = self.__dict__.setdefault("_strategies", {})
+        if file not in cache:
+            try:
+                cache[file] = load_strategy(file)
+            except FileError as err:
+                cache[file] = err
+        found = cache[file]
+        if isinstance(found, FileError):
+            raise found
+        return found
 
     # -- policies ------------------------------------------------------------------------
     def _policies(self, node: yaml.Node, scenarios: list[_Ref] | None) -> list[Policy] | None:
@@ -165,7 +188,7 @@ class AxesCheck:
     def _policy(self, item: yaml.MappingNode, key: str,
                 scenarios: list[_Ref] | None) -> list[Policy]:
         w = self.w
-        hints = get_type_hints(Strategy)
+        hints = _strategy_hints()
         entry: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         axes: list[tuple[str, list[Any], bool]] = []  # name, values, written as a list
         ok = True
@@ -210,7 +233,7 @@ class AxesCheck:
             if file is None:
                 return []
             try:
-                strategy = load_strategy(file)
+                strategy = self._load_strategy(file)
             except FileError as err:
                 w.add(line, f"{key}.strategy", f"'{ref}' is not a valid strategy (its "
                       "problems are listed below); expected a valid strategy file")

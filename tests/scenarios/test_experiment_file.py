@@ -406,6 +406,29 @@ baseline: silent
     assert "'silent' is not one of the strategies" in _find(err, "baseline").message
 
 
+def test_policies_read_each_strategy_file_once(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by tests/fuzz.py: 10,000 policies of one strategy loaded its file 10,000
+    times (over 30 s); a bad file is still reported for every entry that names it."""
+    import scenarios.experiment_axes as axes
+
+    calls: list[str] = []
+    real = axes.load_strategy
+
+    def counting(file: str) -> object:
+        calls.append(file)
+        return real(file)
+
+    monkeypatch.setattr(axes, "load_strategy", counting)
+    entries = "".join(f"  - {{strategy: fast-empathetic, label: p{i}}}\n" for i in range(50))
+    exp = load_experiment(str(_write(tmp_path, "many.yaml", HEAD + "policies:\n" + entries)))
+    assert len(exp.policies) == 50 and len(calls) == 1
+    _write(tmp_path, "bad.yaml", "kind: strategy\nrespond_after_h: -1\n")
+    err = _error(_write(tmp_path, "b.yaml", HEAD + "policies:\n"
+                        "  - {strategy: bad.yaml, label: a}\n  - {strategy: bad.yaml, label: b}\n"))
+    assert _find(err, "policies[0].strategy") and _find(err, "policies[1].strategy")
+
+
 def test_grid_of_a_strategy_parameter_points_to_policies(tmp_path: Path) -> None:
     path = _write(tmp_path, "g.yaml", HEAD + "strategies: [silent]\ngrid:\n"
                   "  respond_after_h: [1, 2]\n")
