@@ -59,7 +59,8 @@ def _file_network(folder: Path, target: str) -> Path:
 
 
 @needs_fifo
-@pytest.mark.parametrize("command", ["run", "validate"])
+@pytest.mark.parametrize("command", [pytest.param("run", marks=pytest.mark.slow),
+                                     "validate"])  # each a real-program subprocess
 def test_a_fifo_as_scenario_is_refused_at_once(tmp_path: Path, command: str) -> None:
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)

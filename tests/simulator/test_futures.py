@@ -210,6 +210,7 @@ def test_futures_of_a_dead_caller_do_not_linger() -> None:
     assert not alive, "workers outlived their caller"
 
 
+@pytest.mark.slow  # three fork sets, twice: seconds
 def test_overlapped_sets_give_what_each_gives_alone_in_order() -> None:
     sim = _live(6.0)
     before = _children()
