@@ -202,6 +202,7 @@ async def test_decision_prompt_opens_on_time_can_wait_and_is_answered(tmp_path: 
         assert Session.load(tmp_path / "session.json").decisions[0].option == 0
 
 
+@pytest.mark.slow  # a drill run past a deadline: seconds
 @sync
 async def test_a_missed_deadline_applies_the_timeout_option_and_closes_the_prompt(
         tmp_path: Path) -> None:
@@ -447,6 +448,7 @@ async def test_the_drill_obeys_its_console_and_publishes_what_it_shows(tmp_path:
         "Het AD belt: wat is jullie reactie?"]
 
 
+@pytest.mark.slow  # two drills in the pilot: seconds
 @sync
 async def test_a_session_knows_its_scenario_and_says_when_it_changed(tmp_path: Path) -> None:
     from simulator import __version__

@@ -82,6 +82,7 @@ def test_html_report_is_self_contained(results: Path, tmp_path: Path) -> None:
     assert not re.search(r"(src|href)=\"https?:", text)
 
 
+@pytest.mark.slow  # a full HTML report with figures: seconds
 def test_html_report_reads_like_a_report(results: Path, tmp_path: Path) -> None:
     """The scenario as a table of settings, no empty header row, honest differences."""
     text = write_batch_report(results, tmp_path / "report.html").read_text(encoding="utf-8")
@@ -96,6 +97,7 @@ def test_html_report_reads_like_a_report(results: Path, tmp_path: Path) -> None:
     assert points == ["0.0", "3.0"]
 
 
+@pytest.mark.slow  # renders PNG figures: seconds
 def test_markdown_report_writes_pngs_beside_it(results: Path, tmp_path: Path) -> None:
     out = write_batch_report(results / "results.sqlite", tmp_path / "report.md")
     text = out.read_text(encoding="utf-8")

@@ -130,7 +130,9 @@ def test_bad_network_file_exits_2(tmp_path: Path) -> None:
     ({"clock_h": float("nan")}, "not a number"),
     ({"clock_h": 0.5}, "after the saved clock"),
     ({"journal": [{"at_h": 1.0, "inject": 99}]}, "fires inject 99"),
-    ({"journal": [{"at_h": 1e9, "kind": "update"}], "clock_h": 1e9}, "after the end"),
+    ({"journal": [{"at_h": 1000.0, "kind": "update"}], "clock_h": 1000.0}, "after the end"),
+    ({"clock_h": 1e8}, "a time from 0 to 1440 hours"),  # found by tests/fuzz.py
+    ({"journal": [{"at_h": 1.0, "kind": "update"}] * 2001}, "expected at most 2000"),
     ({"seed": -4}, "negative"),
 ]))
 def test_resume_refuses_a_damaged_session_and_leaves_it_alone(
@@ -214,6 +216,7 @@ def test_report_on_a_negative_seed_names_file_and_key(tmp_path: Path) -> None:
     assert res.returncode == 2 and f"{path}: seed: -4" in res.stderr, res.stderr
 
 
+@pytest.mark.slow  # the real program several times
 @pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
 def test_fifos_are_refused_at_once_and_never_opened(tmp_path: Path) -> None:
     import os
