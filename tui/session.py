@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.actions import ActionError, JournalEntry
+from simulator.config import Scenario
 from simulator.errors import StormdrillError
 from simulator.netio import UnreadableFile, read_bounded, wide_encoding
 
@@ -37,6 +38,11 @@ FORMAT = "stormdrill-session/1"
 #: a session of a long drill is well under 1 MB; this only stops absurd files
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SEED = 2**63 - 1
+#: no clock or journal time can be later than the longest run (`Scenario.duration_h`)
+MAX_HOURS = float(Scenario.__dataclass_fields__["duration_h"].metadata["hi"])
+#: a drill's journal holds the team's actions and the facilitator's injects: hundreds at
+#: most; every entry costs a debrief paired replicas, so an absurd journal is refused
+MAX_JOURNAL = 2000
 #: team and role names are typed into a form; the scenario is a name or a path
 MAX_NAME = 200
 MAX_PATH = 4096
@@ -116,7 +122,11 @@ class Session:
                                f"\"{FORMAT}\"")
         check = _Checker(p, data)
         try:
-            journal = [check.entry(i, e) for i, e in enumerate(check.items("journal"))]
+            entries = check.items("journal")
+            if len(entries) > MAX_JOURNAL:
+                raise SessionError(f"{p}: journal: {len(entries)} entries; expected at most "
+                                   f"{MAX_JOURNAL} (a drill's actions and injects)")
+            journal = [check.entry(i, e) for i, e in enumerate(entries)]
             decisions = [check.decision(i, d) for i, d in enumerate(check.items("decisions"))]
             session = cls(scenario=check.text("scenario", MAX_PATH, required=True),
                           seed=check.seed(),
@@ -262,9 +272,10 @@ class _Checker:
 
     def hours(self, key: str, value: Any) -> float:
         number = self.number(key, value)
-        if not math.isfinite(number) or number < 0:
-            raise self.fail(key, value, "a time of 0 or more hours (a negative time or one "
-                            "that is not a number cannot be replayed)")
+        if not math.isfinite(number) or not 0 <= number <= MAX_HOURS:
+            raise self.fail(key, value, f"a time from 0 to {MAX_HOURS:g} hours (the longest "
+                            "run a scenario may have); a negative time or one that is not a "
+                            "number cannot be replayed")
         return number
 
     def whole(self, key: str, value: Any, low: int, high: int) -> int:
