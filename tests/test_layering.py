@@ -40,6 +40,7 @@ def _imports_of(package: str) -> set[str]:
     return set(out.stdout.strip().split(","))
 
 
+@pytest.mark.slow  # fresh interpreters: over a second
 def test_no_engine_module_imports_scenarios_or_ui() -> None:
     """Every module of the engine, not three: the layering holds for the whole package."""
     assert not _imports_of("simulator") & {"scenarios", "tui", "textual", "rich"}
@@ -72,6 +73,7 @@ def _private_names_defined(tree: ast.AST) -> set[str]:
     return {n for n in names if n.startswith("_")}
 
 
+@pytest.mark.slow  # fresh interpreters: over a second
 def test_no_private_reach_through() -> None:
     """A module touches another's private members only through its public surface: no
     `other._name` unless `_name` is this module's own (or a foreign one named above)."""

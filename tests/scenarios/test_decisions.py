@@ -55,6 +55,7 @@ def _recommend_only(sc: Scenario, point: int, option: int) -> Scenario:
     return dataclasses.replace(sc, decision_points=points)
 
 
+@pytest.mark.slow  # paired replicas: seconds
 def test_a_defensive_recommendation_fails_the_check() -> None:
     """Blaming the supplier in a utilitarian scenario: the model has it worse on trust."""
     sc = load_scenario("cafe-allergen")

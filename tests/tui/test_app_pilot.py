@@ -82,6 +82,7 @@ async def _run_to(pilot, drill: DrillScreen, hours: float) -> None:  # type: ign
     await pilot.pause()
 
 
+@pytest.mark.slow  # a drill in the pilot: over a second
 @sync
 async def test_team_screen_then_briefing_then_drill_saves_the_session(tmp_path: Path) -> None:
     app = drill_app(tmp_path, team=None)
@@ -101,6 +102,7 @@ async def test_team_screen_then_briefing_then_drill_saves_the_session(tmp_path: 
     assert saved["team"] == "Red" and saved["seed"] == 7
 
 
+@pytest.mark.slow  # a drill in the pilot: over a second
 @sync
 async def test_picker_lists_the_library_and_leads_to_the_team_screen() -> None:
     app = build_app(None, seed=1, clock=False)
@@ -269,6 +271,7 @@ async def test_speed_keys_pause_and_skip(tmp_path: Path) -> None:
         assert any(n.message.startswith("Jumped to") for n in app._notifications)
 
 
+@pytest.mark.slow  # a drill in the pilot: over a second
 @sync
 async def test_nobody_is_watching_before_detection(tmp_path: Path) -> None:
     # Friday 20:00, office hours only: nobody looks until Monday morning
@@ -390,6 +393,7 @@ async def test_the_end_of_the_run_shows_the_debrief(tmp_path: Path) -> None:
                    for line in analysis), analysis
 
 
+@pytest.mark.slow  # a drill in the pilot: over a second
 @sync
 async def test_the_team_sees_its_own_statement_and_when_it_goes_out(tmp_path: Path) -> None:
     # Friday night, nobody watching: the team still sees what it posts itself
@@ -412,6 +416,7 @@ async def test_the_team_sees_its_own_statement_and_when_it_goes_out(tmp_path: Pa
         assert "We hear you and we are sorry." in texts, texts
 
 
+@pytest.mark.slow  # a drill in the pilot: over a second
 @sync
 async def test_the_drill_obeys_its_console_and_publishes_what_it_shows(tmp_path: Path) -> None:
     from tui.live import LiveStore, is_stale

@@ -268,6 +268,7 @@ def test_time_rescaling_brand_change(star, record_property):
     check_rescaling(sims, [mult] * len(sims), record_property, "brand")
 
 
+@pytest.mark.slow  # statistical: many runs
 def test_brand_multiplier_above_one_without_plan(star, record_property):
     """A brand multiplier above 1 must act in full, also when the plan layer is off.
 
@@ -337,6 +338,7 @@ def tree_moments(q: float, op_t: float) -> tuple[float, float]:
     return 1.0 + TREE_CHILDREN * ex, TREE_CHILDREN * (ex2 - ex**2)
 
 
+@pytest.mark.slow  # statistical: many runs
 def test_totals_unchanged_by_diurnal_profile(tree, record_property):
     """The diurnal time change moves reactions within the day but keeps their number.
 
