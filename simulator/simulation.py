@@ -57,6 +57,7 @@ class Simulation:
         self.fork = fork
         self.strategy = strategy
         self.journal: list[JournalEntry] = []
+        self._unreplayed: list[JournalEntry] = []
         self.events: list[FeedItem] = []  # brand actions, detection, injects, media stories
         self.env = simpy.Environment()
         self.net = network if network is not None else build_network(scenario, self.seed)
@@ -362,10 +363,19 @@ class Simulation:
         """Re-apply a journaled action at its time, before anything else at that time."""
 
         def fire() -> None:
+            self._unreplayed.remove(entry)
             self.journal.append(entry)
             self._receive(entry)
 
+        self._unreplayed.append(entry)
         self._at(entry.at_h, fire)
+
+    @property
+    def unreplayed(self) -> list[JournalEntry]:
+        """Journal entries given to this run that its clock has not reached yet (a session
+        resumed at hour 0 has all of its hour-0 actions here until the clock moves): whoever
+        saves the journal saves these too, after `journal`, in this order."""
+        return list(self._unreplayed)
 
     def _at(self, when: float, callback: Callable[[], None]) -> None:
         """Call `callback` at simulation time `when`, before anything else then."""

@@ -455,22 +455,22 @@ def test_kill_9_of_the_drill_and_the_console_loses_no_action_and_no_note(
     assert [n.text for n in notes_of(session)] == notes and len(notes) >= 3
 
 
-@pytest.mark.xfail(strict=True, reason="a drill resumed at hour 0 replays its hour-0 actions "
-                   "only once the clock moves; its next save drops them (found by the kill "
-                   "test above; reported for tui/controller.py / simulator/simulation.py)")
-def test_a_drill_resumed_at_hour_0_keeps_its_actions() -> None:
-    """Two updates at hour 0, killed, resumed at hour 0: the journal still holds both.
+def test_a_drill_resumed_at_hour_0_keeps_its_actions(tmp_path: Path) -> None:
+    """Two updates at hour 0, killed, resumed at hour 0, one more update: all three saved.
 
-    The drill saves `sim.journal`; a resumed `Simulation` re-appends each
-    journal entry when the clock passes it, and at hour 0 `run(0)` does not
-    run the clock at all, so a save before the clock starts (the team's next
-    action) writes a journal without the earlier actions.
+    A resumed `Simulation` re-applies each journal entry when its clock gets
+    there, and at hour 0 the clock has not moved yet: the drill saves the
+    entries still waiting too (`Simulation.unreplayed`), after the ones applied.
     """
     import scenarios
     from simulator.actions import Action, JournalEntry
-    from simulator.simulation import Simulation
+    from tui.controller import DrillController
+    from tui.session import Session
 
-    saved = [JournalEntry(0.0, Action("update", "neutral", "")) for _ in range(2)]
-    sim = Simulation(scenarios.load_scenario("kitchen-gaffe"), seed=1, journal=saved)
-    sim.run(0.0)  # what resuming a session at clock_h 0 does
-    assert len(sim.journal) == 2
+    saved = [JournalEntry(0.0, Action("update", "neutral", f"u{i}")) for i in range(2)]
+    session = Session(scenario="kitchen-gaffe", seed=1, journal=saved,
+                      path=tmp_path / "s.json")
+    c = DrillController(scenarios.load_scenario("kitchen-gaffe"), session)
+    c.act(Action("update", "neutral", "u2"))
+    texts = [e.action.text for e in Session.load(tmp_path / "s.json").journal if e.action]
+    assert sorted(texts) == ["u0", "u1", "u2"]

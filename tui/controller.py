@@ -312,7 +312,7 @@ class DrillController:
         self._save()
 
     def _save(self) -> None:
-        self.session.journal = list(self.sim.journal)
+        self.session.journal = [*self.sim.journal, *self.sim.unreplayed]
         self.session.clock_h = self.now
         self.session.save()
 
