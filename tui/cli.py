@@ -16,6 +16,13 @@ from typing import Any, NoReturn
 
 from simulator.errors import EXIT_BAD_INPUT, StormdrillError
 from simulator.outcomes import STORED, Group, Outcome, Unit
+from tui.room_commands import (
+    add_room_parser,
+    console_for_room,
+    create_room,
+    play_in_room,
+    report_room,
+)
 
 
 class CliError(StormdrillError):
@@ -42,7 +49,10 @@ def _build_parser() -> argparse.ArgumentParser:
     play.add_argument("scenario", nargs="?", default=None,
                       help="library name or path (default: pick from the library)")
     play.add_argument("--seed", type=int, default=1, help="run seed (default 1)")
-    play.add_argument("--team", default=None, help="team name (default: asked on screen)")
+    play.add_argument("--team", default=None, help="team name (default: asked on screen; in a "
+                      "room, one of the room's teams)")
+    play.add_argument("--room", default=None, help="join a drill room as --team (the room "
+                      "sets the scenario, seed and session)")
     play.add_argument("--session", default=None,
                       help="session file, saved after every action (default: "
                       "stormdrill-sessions/SCENARIO-TIME.json)")
@@ -61,7 +71,9 @@ def _build_parser() -> argparse.ArgumentParser:
 
     con = sub.add_parser("console", help="the facilitator's console for a running drill "
                          "(a second terminal)")
-    con.add_argument("session", help="session file of the drill (`stormdrill play --session`)")
+    con.add_argument("session", nargs="?", default=None,
+                     help="session file of the drill (`stormdrill play --session`)")
+    con.add_argument("--room", default=None, help="the console of a whole drill room")
 
     run = sub.add_parser("run", help="run a scenario headless and print its summary")
     run.add_argument("scenario", nargs="?", default=None,
@@ -96,15 +108,19 @@ def _build_parser() -> argparse.ArgumentParser:
     bat.add_argument("--quiet", "-q", action="store_true", help="no progress line")
 
     rep = sub.add_parser("report", help="after-action report of drills, or a batch report")
-    rep.add_argument("results", nargs="+", metavar="SESSION|RESULTS",
+    rep.add_argument("results", nargs="*", metavar="SESSION|RESULTS",
                      help="session file(s) of `stormdrill play` (several: a leaderboard), "
                      "or a batch results folder")
     rep.add_argument("-o", "--output", default="report.html",
                      help="report file: .html (default report.html) or .md; an existing "
                      "file is replaced only if it is a previous stormdrill report")
+    rep.add_argument("--room", default=None, help="report on a drill room: the teams "
+                     "compared, and each team's after-action report")
     rep.add_argument("--replicas", type=int, default=None,
                      help="paired replicas per comparison in a drill's debrief (default: the "
                      "number the drill's own debrief screen uses, so both agree)")
+
+    add_room_parser(sub)
 
     lib = sub.add_parser("scenarios", help="list the scenario library")
     lib.add_argument("--json", action="store_true", help="print a JSON list")
@@ -208,6 +224,12 @@ def _play(args: argparse.Namespace) -> int:
 
     import scenarios
 
+    prompt_clock, prompt_minutes = _prompt_clock(args.prompts)
+    if args.room is not None:
+        app, room_session = play_in_room(args, prompt_clock, prompt_minutes,
+                                         _auto_pause(args.auto_pause))
+        app.run()
+        return _after_drill(app, room_session)
     if args.seed < 0:
         raise CliError(f"--seed must be zero or positive, got {args.seed}")
     if args.scenario is not None:
@@ -217,7 +239,6 @@ def _play(args: argparse.Namespace) -> int:
         Path("stormdrill-sessions") / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}.json")
     from tui.app import build_app
 
-    prompt_clock, prompt_minutes = _prompt_clock(args.prompts)
     app = build_app(args.scenario, seed=args.seed, team=args.team, session_path=session,
                     prompt_clock=prompt_clock, prompt_minutes=prompt_minutes,
                     auto_pause=_auto_pause(args.auto_pause))
@@ -301,6 +322,12 @@ def _console(args: argparse.Namespace) -> int:
     from tui.live import LiveStore
     from tui.session import Session
 
+    if args.room is not None:
+        if args.session is not None:
+            raise CliError("give a session file or --room, not both")
+        return console_for_room(args.room)
+    if args.session is None:
+        raise CliError("expected a session file (`stormdrill play --session`), or --room ROOM")
     session = Session.load(Path(args.session))
     import scenarios
 
@@ -392,6 +419,15 @@ def _report(args: argparse.Namespace) -> int:
     """A batch report (results folder) or an after-action report (session files)."""
     from pathlib import Path
 
+    if args.replicas is not None and not 2 <= args.replicas <= 1000:
+        raise CliError(f"--replicas {args.replicas}: expected 2 to 1000")
+    if args.room is not None:
+        if args.results:
+            raise CliError("give session files, a results folder or --room, not several")
+        print(f"wrote {report_room(args.room, Path(args.output), args.replicas)}")
+        return 0
+    if not args.results:
+        raise CliError("expected session file(s), a batch results folder, or --room ROOM")
     sources = [Path(p) for p in args.results]
     missing = [p for p in sources if not p.exists()]
     if missing:
@@ -400,8 +436,6 @@ def _report(args: argparse.Namespace) -> int:
     if all(p.suffix == ".json" for p in sources):
         from tui.reports.after_action import write_session_report
 
-        if args.replicas is not None and not 2 <= args.replicas <= 1000:
-            raise CliError(f"--replicas {args.replicas}: expected 2 to 1000")
         path = write_session_report(sources, Path(args.output),
                                     **({} if args.replicas is None
                                        else {"replicas": args.replicas}))
@@ -487,7 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
-                "report": _report, "play": _play, "resume": _resume, "console": _console}
+                "report": _report, "play": _play, "resume": _resume, "console": _console,
+                "room": create_room}
     try:
         return handlers[args.command](args)
     except StormdrillError as err:  # the one family of errors a user can cause

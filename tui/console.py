@@ -1,4 +1,5 @@
-"""`stormdrill console SESSION`: the facilitator's console, a second terminal.
+"""`stormdrill console SESSION`: the facilitator's console, a second terminal; and
+`stormdrill console --room ROOM`: the same for every team of a drill room.
 
 A thin shell around `ConsoleScreen`: it opens nothing itself (the CLI and
 the tests hand it the session, scenario and live store) and polls the store
@@ -18,7 +19,9 @@ from textual.binding import Binding, BindingType
 from simulator.config import Scenario
 from tui.i18n import Strings
 from tui.live import LiveStore
+from tui.room import Room
 from tui.screens.console import ConsoleScreen
+from tui.screens.room import RoomScreen
 from tui.session import Session
 
 POLL_S = 0.25  # how often the console reads the drill's state (wall seconds)
@@ -73,3 +76,24 @@ def build_console(session: Session, *, scenario: Scenario | None = None,
             raise ValueError("the session has no file, so there is no live store to attach to")
         store = LiveStore.open(session.path)
     return ConsoleApp(session, scenario, store, poll=poll, wall=wall)
+
+
+class RoomConsoleApp(App[None]):
+    """The facilitator's console for a whole drill room (`stormdrill console --room`)."""
+
+    TITLE = "stormdrill room"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", show=False)]
+
+    def __init__(self, room: Room, scenario: Scenario, *, poll: float | None = POLL_S,
+                 wall: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.room = room
+        self.scenario = scenario
+        self.poll_s = poll
+        self.tr = Strings(scenario.locale)
+        self.room_screen = RoomScreen.localized(self.tr)(room, scenario, self.tr, wall=wall)
+
+    def on_mount(self) -> None:
+        self.push_screen(self.room_screen)
+        if self.poll_s is not None:
+            self.set_interval(self.poll_s, self.room_screen.poll)

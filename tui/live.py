@@ -48,7 +48,9 @@ COMMANDS: dict[str, dict[str, type]] = {
     "pause": {},
     "resume": {},
     "speed": {"index": int},  # an index into tui.controller.SPEEDS
-    "fire_inject": {"index": int, "text": str},  # text "": the scenario's own wording
+    # text "": the scenario's own wording; at_h: fire when the drill's clock gets there
+    # (a room's inject, at the furthest team's clock), -1: at once
+    "fire_inject": {"index": int, "text": str, "at_h": float},
     "skip_to_next_event": {},
     "skip_to_detection": {},
 }
@@ -103,10 +105,21 @@ class Note:
     wall: str  # ISO 8601, UTC
 
 
+def is_due(command: Command, clock_h: float) -> bool:
+    """Whether the drill should apply `command` now: everything at once, except a room's
+    inject, which waits until this drill's clock reaches the moment it was fired for."""
+    return (command.kind != "fire_inject"
+            or float(command.args.get("at_h", -1.0)) <= clock_h + 1e-9)
+
+
 def live_path(session_path: str | Path) -> Path:
     """Where a session's live store lives: next to it, `<session file>.live.sqlite`."""
     p = Path(session_path)
     return p.with_name(p.name + SUFFIX)
+
+
+#: what a text argument left out means (int arguments are required; a float one is left out)
+OPTIONAL: dict[type, Any] = {str: ""}
 
 
 def check_command(kind: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +137,11 @@ def check_command(kind: str, args: dict[str, Any]) -> dict[str, Any]:
                         f"{', '.join(spec) or 'no arguments'}")
     out: dict[str, Any] = {}
     for name, typ in spec.items():
-        value = args.get(name, "" if typ is str else None)
+        if typ is float and name not in args:
+            continue  # an optional moment: left out means "at once" (see `is_due`)
+        value = args.get(name, OPTIONAL.get(typ))
+        if typ is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
         if not isinstance(value, typ) or isinstance(value, bool):
             raise LiveError(f"command {kind!r}: {name} must be {typ.__name__}, got {value!r}")
         out[name] = value
@@ -378,6 +395,9 @@ def drill_state(controller: DrillController,
                           "deadline_h": p.deadline} for _, p in sorted(c.open.items())],
         "fired": [{"index": e.inject, "at_h": e.at_h, "text": e.text}
                   for e in sim.journal if e.inject is not None],
+        "actions": len([e for e in sim.journal if e.action is not None]),
+        "last_actions": [{"at_h": e.at_h, "kind": e.action.kind, "tone": e.action.tone}
+                         for e in sim.journal if e.action is not None][-3:],
         "next_inject_h": min(upcoming, default=None),
         "next_decision_h": min(waiting, default=None),
         "team": c.session.team,

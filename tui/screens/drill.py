@@ -26,7 +26,7 @@ from simulator.kinds import EventKind
 from tui.commands import DrillCommands
 from tui.controller import DrillController, Prompt, Update
 from tui.i18n import Strings, duration
-from tui.live import LiveError, LiveStore, drill_state
+from tui.live import LiveError, LiveStore, drill_state, is_due
 from tui.screens.action import ActionModal
 from tui.screens.confirm import ConfirmModal
 from tui.screens.debrief import DebriefScreen, debrief_lines
@@ -157,6 +157,8 @@ class DrillScreen(Screen[None]):
             return
         c = self.controller
         for command in self._live_call(lambda s: s.pending()) or []:
+            if not is_due(command, c.now):
+                continue  # a room's inject, for when this team's clock gets there
             self._live_call(lambda s, cid=command.id: s.claim(cid, len(c.sim.journal)))
             self.run_command(command.kind, command.args)
             self._live_call(lambda s, cid=command.id: s.consumed(cid))
