@@ -478,11 +478,9 @@ class _ExperimentCheck(AxesCheck):
                 continue
             if path == "network.path" and value is not None:
                 value = os.path.abspath(self._local(value))
-            same = first.setdefault((type(value), value), i)
-            if same == i:
-                same = None
-            if same is not None:
-                w.add(item, item_key, f"{_shown(item)} is listed twice (also {key}[{same}]); "
+            earlier = first.setdefault((type(value), value), i)
+            if earlier != i:
+                w.add(item, item_key, f"{_shown(item)} is listed twice (also {key}[{earlier}]); "
                       "expected each value once", "remove the repeat")
                 ok = False
                 continue

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import (
     FIRST_COMPLETED,
     Future,
@@ -134,7 +134,7 @@ def warm_up(tasks: Sequence[RunTask]) -> None:
     from simulator.population import build_network
     from simulator.simulation import Simulation
 
-    seen = set()
+    seen: set[tuple[Any, int]] = set()
     for task in tasks:
         key = (task.scenario.network, task.scenario.complaint.complainant_followers)
         if key not in seen and len(seen) < 4:  # the network cache holds four
@@ -182,7 +182,8 @@ def run_pool(tasks: Sequence[RunTask], workers: int) -> Iterator[Rows]:
                 todo.appendleft([task])
 
 
-def _run_alone(pool: ProcessPoolExecutor, alone: deque[RunTask]) -> Iterator[Rows]:
+def _run_alone(pool: ProcessPoolExecutor,
+               alone: deque[RunTask]) -> Generator[Rows, None, bool]:
     """Run suspects one at a time on an otherwise idle pool; True if one broke it."""
     while alone:
         task = alone.popleft()
@@ -197,7 +198,7 @@ def _run_alone(pool: ProcessPoolExecutor, alone: deque[RunTask]) -> Iterator[Row
 
 
 def _run_wide(pool: ProcessPoolExecutor, todo: deque[list[RunTask]],
-              workers: int) -> Iterator[Rows]:
+              workers: int) -> Generator[Rows, None, list[list[RunTask]]]:
     """Run `todo` with `workers` chunks in flight until done or the pool breaks.
 
     Returns the chunks that were running when the pool broke (empty if none).
