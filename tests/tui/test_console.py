@@ -311,6 +311,11 @@ async def test_keys_post_commands_and_notes(tmp_path: Path) -> None:
         await pilot.press("n")  # after a note, keys are commands again
         await pilot.pause()
         assert store.pending()[-1].kind == "skip_to_next_event"
+        # a fast typist: the next note's `m` follows Enter before anything is redrawn
+        await pilot.press("m", *"one", "enter", "m", *"two", "enter", "n")
+        await pilot.pause()
+        assert [n.text for n in store.notes()][-2:] == ["one", "two"]
+        assert [x.kind for x in store.pending()][-2:] == ["skip_to_next_event"] * 2
     store.close()
 
 

@@ -27,6 +27,7 @@ from simulator.config import Scenario
 from tui.controller import SPEEDS
 from tui.i18n import Strings
 from tui.live import STALE_AFTER_S, Command, LiveError, LiveStore, Note
+from tui.widgets.command_input import CommandInput
 
 DEFAULT_SPEED_INDEX = 2  # the drill's own default (x60) until it says otherwise
 
@@ -219,9 +220,11 @@ class ConsoleScreen(Screen[None]):
                                      id="injects")
                 else:
                     yield Static(tr("facilitator.none"), id="injects")
-                yield Input(placeholder=tr("console.text_hint"), id="inject-text")
+                yield CommandInput(placeholder=tr("console.text_hint"), id="inject-text",
+                                   return_to="#injects")
                 yield Static(id="notes")
-                yield Input(placeholder=tr("console.note_hint"), id="note")
+                yield CommandInput(placeholder=tr("console.note_hint"), id="note",
+                                   return_to="#injects")
             yield Static(id="outcomes")
         yield Footer(show_command_palette=False)
 
@@ -355,14 +358,14 @@ class ConsoleScreen(Screen[None]):
 
     # ---- focus ---------------------------------------------------------------------------
     def action_focus_text(self) -> None:
-        self.query_one("#inject-text", Input).focus()
+        self.set_focus(self.query_one("#inject-text", Input))  # at once: see CommandInput
 
     def action_focus_note(self) -> None:
-        self.query_one("#note", Input).focus()
+        self.set_focus(self.query_one("#note", Input))
 
     def action_focus_injects(self) -> None:
         injects = self.query("#injects").first()
         if isinstance(injects, OptionList):
-            injects.focus()
+            self.set_focus(injects)
         else:
             self.set_focus(None)

@@ -28,6 +28,7 @@ from tui.controller import SPEEDS
 from tui.i18n import Strings, duration
 from tui.live import STALE_AFTER_S, LiveError, Note
 from tui.room import Room
+from tui.widgets.command_input import CommandInput
 
 DEFAULT_SPEED_INDEX = 2  # the drill's own default (x60) until a team says otherwise
 
@@ -109,9 +110,11 @@ class RoomScreen(Screen[None]):
             else:
                 yield Static(tr("facilitator.none"), id="injects")
             with Vertical(id="side"):
-                yield Input(placeholder=tr("console.text_hint"), id="inject-text")
+                yield CommandInput(placeholder=tr("console.text_hint"), id="inject-text",
+                                   return_to="#injects")
                 yield Static(id="notes")
-                yield Input(placeholder=tr("room.note_hint"), id="note")
+                yield CommandInput(placeholder=tr("room.note_hint"), id="note",
+                                   return_to="#injects")
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -274,14 +277,14 @@ class RoomScreen(Screen[None]):
 
     # ---- focus -----------------------------------------------------------------------------
     def action_focus_text(self) -> None:
-        self.query_one("#inject-text", Input).focus()
+        self.set_focus(self.query_one("#inject-text", Input))  # at once: see CommandInput
 
     def action_focus_note(self) -> None:
-        self.query_one("#note", Input).focus()
+        self.set_focus(self.query_one("#note", Input))
 
     def action_focus_injects(self) -> None:
         injects = self.query("#injects").first()
         if isinstance(injects, OptionList):
-            injects.focus()
+            self.set_focus(injects)
         else:
-            self.query_one(DataTable).focus()
+            self.set_focus(self.query_one(DataTable))
