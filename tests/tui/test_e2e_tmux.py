@@ -109,13 +109,16 @@ def test_drill_and_console_then_kill_and_resume(tmp_path: Path) -> None:
         assert saved(session)["decisions"][0]["option"] == 0
 
         console.keys("t")  # the facilitator's own words for the inject
+        # a key goes to the widget that had the focus when it arrived: type once the box has it
+        console.wait_for("Typing the inject's words")
         console.type("Reporter from De Telegraaf on the phone")
         # Enter in the text box fires the highlighted (first) inject. Not Escape then
         # Enter: on a loaded machine both bytes can arrive in one read, which a terminal
         # program rightly takes as Alt+Enter.
         console.keys("Enter")
         wait_until(lambda: journal_has(session, lambda e: e.get("text", "").startswith(
-            "Reporter from De Telegraaf")), "the inject with its own text journaled")
+            "Reporter from De Telegraaf")), "the inject with its own text journaled",
+            lambda: console.screen() + "\n" + drill.screen() + json.dumps(saved(session)))
 
         drill.keys("u")
         drill.wait_for("What the brand posts")
@@ -124,10 +127,12 @@ def test_drill_and_console_then_kill_and_resume(tmp_path: Path) -> None:
                    "the update journaled", drill.screen)
 
         console.keys("m")
+        console.wait_for("Typing a note")
         console.type("Blue answered the reporter fast")
         console.keys("Enter")
         wait_until(lambda: any(n.text == "Blue answered the reporter fast"
-                               for n in notes_of(session)), "the note stored")
+                               for n in notes_of(session)), "the note stored",
+                   console.screen)
 
         drill.keys("q")
         wait_until(lambda: not drill.alive(), "the drill quitting")

@@ -221,10 +221,10 @@ class ConsoleScreen(Screen[None]):
                 else:
                     yield Static(tr("facilitator.none"), id="injects")
                 yield CommandInput(placeholder=tr("console.text_hint"), id="inject-text",
-                                   return_to="#injects")
+                                   return_to="#injects", typing=tr("console.typing_text"))
                 yield Static(id="notes")
                 yield CommandInput(placeholder=tr("console.note_hint"), id="note",
-                                   return_to="#injects")
+                                   return_to="#injects", typing=tr("console.typing_note"))
             yield Static(id="outcomes")
         yield Footer(show_command_palette=False)
 

@@ -111,10 +111,10 @@ class RoomScreen(Screen[None]):
                 yield Static(tr("facilitator.none"), id="injects")
             with Vertical(id="side"):
                 yield CommandInput(placeholder=tr("console.text_hint"), id="inject-text",
-                                   return_to="#injects")
+                                   return_to="#injects", typing=tr("console.typing_text"))
                 yield Static(id="notes")
                 yield CommandInput(placeholder=tr("room.note_hint"), id="note",
-                                   return_to="#injects")
+                                   return_to="#injects", typing=tr("console.typing_note"))
         yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:

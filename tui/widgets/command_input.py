@@ -15,11 +15,25 @@ from textual.widgets import Input
 
 
 class CommandInput(Input):
-    """An `Input` that, on Enter, gives the focus to `return_to` (a selector) at once."""
+    """An `Input` that, on Enter, gives the focus to `return_to` (a selector) at once.
 
-    def __init__(self, *args: Any, return_to: str, **kwargs: Any) -> None:
+    While it has the focus its placeholder says so (`typing`): keys are text now, not
+    commands. The room sees it, and so can a test that must wait for it (a key is
+    routed to the widget that had the focus when the key arrived).
+    """
+
+    def __init__(self, *args: Any, return_to: str, typing: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.return_to = return_to
+        self.typing = typing
+        self.resting = self.placeholder
+
+    def on_focus(self) -> None:
+        if self.typing:
+            self.placeholder = self.typing
+
+    def on_blur(self) -> None:
+        self.placeholder = self.resting
 
     async def action_submit(self) -> None:
         await super().action_submit()
