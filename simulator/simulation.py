@@ -168,7 +168,9 @@ class Simulation:
         if self.net.complainant >= 0:
             return [self.net.complainant]
         users = np.flatnonzero(self.net.types == UserType.ORDINARY)
-        return [int(self._rng["seeds"].choice(users))]
+        if not users.size:  # every reader is an advocate: one of them is the complainant
+            users = np.flatnonzero(self.net.types == UserType.ADVOCATE)
+        return [int(self._rng["seeds"].choice(users))] if users.size else []
 
     # ---- processes ------------------------------------------------------------------------
     def _drive_spread(self) -> _Process:

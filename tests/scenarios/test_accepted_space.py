@@ -24,7 +24,7 @@ screens: decision options, ad hoc injects, snapshots and the rendered feed.
 
 Each case of issue 13 about a valid scenario crashing is an explicit example
 below (`CASES`), run on every test run; what the property found is there too
-(`XFAIL`: a crash whose fix lies outside this change; `REFUSED`: values that
+(`NO_ORDINARY_USER`: a crash fixed in the engine; `REFUSED`: values that
 cannot run and are now refused with file and key).
 
 Runtime: the default profile (`MAX_EXAMPLES`) takes about 30 s of one core;
@@ -463,34 +463,13 @@ def _finite(summary: dict[str, Any]) -> list[str]:
     return bad
 
 
-def _no_ordinary_user(path: Path, seed: int = 1, hours: float | None = None) -> bool:
-    """Whether the run will pick its complainant among no ordinary users (XFAIL's crash).
-
-    That happens on a graph without a complainant account (complete,
-    erdos_renyi, file) with no seed_users, when advocates took every ordinary
-    user, and the run gets to the complaint (`--hours` may stop it before).
-    Decided on the run's own network, so the exclusion is exactly the crash.
-    """
-    from simulator.network import UserType
-    from simulator.population import build_network
-
-    sc = scenarios.load_scenario(str(path))
-    if sc.network.kind == "synthetic" or sc.complaint.seed_users or not sc.advocates.enabled:
-        return False
-    if not sc.complaint.posted_at_h < min(sc.duration_h, hours or sc.duration_h):
-        return False  # the run stops before the complaint is posted
-    net = build_network(sc, seed)
-    return net.complainant < 0 and not (net.types == UserType.ORDINARY).any()
-
-
 def check_runs(doc: dict[str, Any], strategy: dict[str, Any] | None = None,
                seed: int = 1, hours: float | None = None,
-               known: bool = True) -> dict[str, Any] | None:
+               ) -> dict[str, Any] | None:
     """Validate and run a scenario as the CLI does; its summary, or None when refused.
 
     Accepted by `validate` means `run` exits 0 with a finite summary; refused
     means `run` exits 2 too. Anything escaping `main` fails the caller.
-    With `known`, a draw that meets XFAIL's crash must raise it (see there).
     """
     path = _write(doc, "scenario")
     note(f"scenario file {path}:\n{path.read_text()}")
@@ -503,13 +482,6 @@ def check_runs(doc: dict[str, Any], strategy: dict[str, Any] | None = None,
         accepted = _accepted(spath) and accepted
     if hours is not None:
         argv += ["--hours", repr(hours)]
-    if known and accepted and _no_ordinary_user(path, seed, hours):
-        # the XFAIL crash below, drawn: expected per example, strictly (when
-        # simulation.py is fixed this fails; then delete this branch and XFAIL's marks)
-        event("known crash: no ordinary user to post the complaint (XFAIL)")
-        with pytest.raises(ValueError, match="cannot be empty"):
-            _cli(argv)
-        return None
     code, out, err = _cli(argv)
     if not accepted:
         assert code == EXIT_BAD_INPUT, (code, err)
@@ -557,18 +529,10 @@ CASES: dict[str, dict[str, Any]] = {
 
 
 #: found by this property (boundaries combined): every user follows the brand and every
-#: follower is an advocate, so no ordinary user is left; on a graph without a complainant
-#: account (complete, erdos_renyi, file) and with no seed_users the run picks the complainant
-#: with `rng.choice` over the ordinary users and raises "ValueError: a cannot be empty".
-#: The fix belongs in simulator/simulation.py (`Simulation._seed_users`: fall back to any
-#: reader, as `injects.second_victim` does), which this change may not edit. The properties
-#: meet it too (`_no_ordinary_user`): there each such draw must raise it, so it is neither
-#: hidden nor a failure, and fixing simulation.py makes them fail until the branch goes.
-NO_ORDINARY_USER = pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason="issue 13: every user an advocate leaves no ordinary user to post the "
-    "complaint; Simulation._seed_users (simulator/simulation.py) crashes")
-XFAIL: dict[str, dict[str, Any]] = {
+#: follower is an advocate, so no ordinary user is left to post the complaint on a graph
+#: without a complainant account; the run crashed ("a cannot be empty") until an advocate
+#: became the complainant (`Simulation._seed_users`).
+NO_ORDINARY_USER: dict[str, dict[str, Any]] = {
     "every_user_an_advocate_erdos_renyi": {
         "network": {"kind": "erdos_renyi", "users": 10, "brand_audience": 1.0},
         "complaint": {"complainant_followers": 0}, "advocates": {"share": 1.0}},
@@ -593,17 +557,16 @@ def _file_case(nodes: int) -> dict[str, Any]:
 
 
 CASES["file_network_last_node_seed"] = _file_case(4)
-_file_case(3)  # the file of XFAIL's file case
+_file_case(3)  # the file of the every-user-an-advocate file case
 CASES["file_network_two_nodes_both_seeds"] = {
     **_file_case(2), "complaint": {"seed_users": [0, 1]}}
 
 
-@pytest.mark.parametrize("doc", [*CASES.values(), *(
-    pytest.param(doc, marks=NO_ORDINARY_USER) for doc in XFAIL.values())],
-    ids=[*CASES, *XFAIL])
+@pytest.mark.parametrize("doc", [*CASES.values(), *NO_ORDINARY_USER.values()],
+                         ids=[*CASES, *NO_ORDINARY_USER])
 def test_issue_13_case_runs(doc: dict[str, Any]) -> None:
     """Each case is accepted by validate and runs to its end."""
-    assert check_runs(doc, known=False) is not None, "the case is valid: validate must accept it"
+    assert check_runs(doc) is not None, "the case is valid: validate must accept it"
 
 
 #: found by this property: values of the schema that cannot run, refused by validate with
@@ -661,9 +624,9 @@ RUN_ARGS = {"doc": scenario_docs(), "strategy": st.none() | strategy_docs(),
 @_explore
 @_profile(MAX_EXAMPLES)
 @given(**RUN_ARGS)
-@example(doc=XFAIL["every_user_an_advocate_file"], strategy=None, seed=0, hours=None)
-@example(doc={**XFAIL["every_user_an_advocate_file"], "complaint": {"posted_at_h": 1.0}},
-         strategy=None, seed=0, hours=1.0)  # stops before the complaint: no crash
+@example(doc=NO_ORDINARY_USER["every_user_an_advocate_file"], strategy=None, seed=0, hours=None)
+@example(doc={**NO_ORDINARY_USER["every_user_an_advocate_file"], "complaint": {"posted_at_h": 1.0}},
+         strategy=None, seed=0, hours=1.0)  # stops before the complaint
 def test_accepted_scenarios_run(doc: dict[str, Any], strategy: dict[str, Any] | None,
                                 seed: int, hours: float | None) -> None:
     """`stormdrill run` on any accepted scenario and strategy exits 0 (or 2 if refused)."""
@@ -698,9 +661,6 @@ def _drill(doc: dict[str, Any], data: st.DataObject) -> None:
     if not _accepted(path):
         return
     seed = data.draw(st.integers(0, 2**32), label="seed")
-    if _no_ordinary_user(path, seed):  # XFAIL's crash; checked in check_runs
-        event("known crash: no ordinary user to post the complaint (XFAIL)")
-        return
     sc = scenarios.load_scenario(str(path))
     steps: list[tuple[float, Any]] = []
     for point in sc.decision_points:
