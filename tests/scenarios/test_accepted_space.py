@@ -622,6 +622,7 @@ RUN_ARGS = {"doc": scenario_docs(), "strategy": st.none() | strategy_docs(),
 
 
 @_explore
+@pytest.mark.slow  # a property: tens of seconds
 @_profile(MAX_EXAMPLES)
 @given(**RUN_ARGS)
 @example(doc=NO_ORDINARY_USER["every_user_an_advocate_file"], strategy=None, seed=0, hours=None)
@@ -699,6 +700,7 @@ def _drill(doc: dict[str, Any], data: st.DataObject) -> None:
 
 
 @_explore
+@pytest.mark.slow  # a property: tens of seconds
 @_profile(MAX_EXAMPLES // 4)
 @given(doc=scenario_docs(), data=st.data())
 def test_accepted_scenarios_play_as_a_drill(doc: dict[str, Any], data: st.DataObject) -> None:
@@ -751,6 +753,7 @@ def _flat_keys(doc: Any, prefix: str) -> set[str]:
     return keys
 
 
+@pytest.mark.slow  # draws hundreds of scenarios
 def test_every_schema_key_is_drawn() -> None:
     """A key the JSON schema knows (docs/schema/scenario.schema.json) is drawn too.
 
@@ -770,6 +773,7 @@ def test_every_schema_key_is_drawn() -> None:
     assert not missing, f"never drawn in {len(docs)} scenarios: {sorted(missing)}"
 
 
+@pytest.mark.slow  # validates hundreds of drawn scenarios
 def test_most_drawn_scenarios_are_accepted() -> None:
     """The property tests the engine, not the validator: most draws must reach a run."""
     verdicts = [_accepted(_write(doc, "draw")) for doc in _sample(SAMPLE)]

@@ -107,6 +107,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.mark.slow  # the real program and a 5 s connect timeout
 def test_an_unreachable_scheduler_exits_2_with_a_clear_message(tmp_path: Path) -> None:
     exp = tmp_path / "exp.yaml"
     exp.write_text("kind: experiment\nname: tiny\nscenarios: [kitchen-gaffe]\n"
@@ -152,6 +153,7 @@ def test_a_peer_that_never_answers_times_out() -> None:
 
 
 # ---- local pool -------------------------------------------------------------------------
+@pytest.mark.slow  # worker pools killed and rebuilt
 @linux_only
 def test_killed_pool_workers_cost_retries_in_full_width_pools() -> None:
     """Two kills: each broken pool is replaced by a fresh one of full width, no run lost."""
@@ -174,6 +176,7 @@ def test_killed_pool_workers_cost_retries_in_full_width_pools() -> None:
     assert all(r["status"] == "ok" for r in rows), [r["error"] for r in rows if r["error"]]
 
 
+@pytest.mark.slow  # worker pools killed and rebuilt
 def test_a_run_that_always_kills_its_worker_is_lost_then_resumed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the culprit is lost; it is saved as lost, not done, so --resume runs it again."""
@@ -237,6 +240,7 @@ def _stored(db: Path) -> int:
         return 0
 
 
+@pytest.mark.slow  # a real batch killed
 @linux_only
 def test_kill_9_of_the_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path)], cwd=ROOT,
@@ -274,6 +278,7 @@ def fragile_cluster() -> Iterator[tuple[object, object]]:
         yield cluster, spy
 
 
+@pytest.mark.slow  # a real Dask cluster
 @pytest.mark.parametrize("retries", [2, 0])
 def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[object, object], retries: int,
                                          caplog: pytest.LogCaptureFixture) -> None:
@@ -299,6 +304,7 @@ def test_a_killed_dask_worker_is_retried(fragile_cluster: tuple[object, object],
         assert lost and all(is_lost(r) and "KilledWorker" in r["error"] for r in lost)
 
 
+@pytest.mark.slow  # a real Dask cluster
 def test_a_cluster_without_workers_is_refused() -> None:
     distributed = pytest.importorskip("distributed")
     tasks = expand(_experiment(reps=1))
@@ -333,6 +339,7 @@ def _finished_on_cluster(dask_scheduler: object) -> int:
     return sum(ts.state == "memory" for ts in dask_scheduler.tasks.values())  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # a real Dask cluster
 def test_runs_are_lost_not_waited_on_for_ever_when_no_worker_is_left(
         fragile_cluster: tuple[object, object]) -> None:
     """The last workers leave while finished chunks wait to be fetched: lost rows, no hang.

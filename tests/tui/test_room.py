@@ -151,6 +151,7 @@ def _console_writer(room_path: str) -> None:
         assert room.broadcast("fire_inject", index=i % 2, text=f"all {i}", at_h=float(i)) == []
 
 
+@pytest.mark.slow  # three processes
 def test_teams_and_the_console_writing_at_once_never_corrupt_the_room(room: Room) -> None:
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_team_writer, args=(str(room.path), t)) for t in room.teams]
@@ -259,6 +260,7 @@ async def test_a_team_behind_meets_a_room_inject_at_the_room_clock(tmp_path: Pat
 
 
 # ---- the command line, end to end --------------------------------------------------------------
+@pytest.mark.slow  # two drills and a debrief of each
 def test_create_play_and_report_a_room_from_the_command_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "room"
