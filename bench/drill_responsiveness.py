@@ -28,7 +28,7 @@ import time
 from _common import NOISE_NOTE, verdict  # also puts the repository root on sys.path
 
 from simulator.config import ComplaintConfig, CrisisPlan, NetworkConfig, Scenario, SpreadConfig
-from tui.app import build_app
+from tui.app import DrillApp, build_app
 from tui.screens.drill import DrillScreen
 
 TARGET_MS = 100.0
@@ -48,6 +48,12 @@ async def measure(seconds: float, forecast: bool = False
                   ) -> tuple[list[float], list[float], int, int]:
     app = build_app("bench", seed=3, team="Bench", scenario=scenario(), clock=True,
                     forecast_replicas=200 if forecast else 2, auto_pause=[])
+    return await measure_app(app, seconds, forecast)
+
+
+async def measure_app(app: DrillApp, seconds: float, forecast: bool = False
+                      ) -> tuple[list[float], list[float], int, int]:
+    """Tick work and key-to-screen latencies of a drill app run at x360 for `seconds`."""
     ticks: list[float] = []
     keys: list[float] = []
     async with app.run_test(size=(120, 36)) as pilot:

@@ -137,6 +137,8 @@ def _check_network(sc: Scenario, w: Walker) -> None:
                           "relative paths are resolved from the scenario file's folder")
                 else:
                     _fail(w, "network.path", f"{net.path} {exc.message}", exc.hint)
+            else:
+                _check_file_parses(net.path, net.format, w)
     # A file network has as many users as the file has nodes; `users` is unused.
     sized = net.kind != "file" and _ok(w, "network.users")
     # network.path is ok here only if it names a regular file of a readable size
@@ -155,6 +157,19 @@ def _check_network(sc: Scenario, w: Walker) -> None:
             and cp.complainant_followers > net.users:
         _fail(w, "complaint.complainant_followers", f"{cp.complainant_followers} is more than "
               f"network.users ({net.users}); expected at most {net.users}")
+
+
+def _check_file_parses(path: str, fmt: str, w: Walker) -> None:
+    """Read the network file as `run` would, so `validate` reports a bad line too."""
+    try:
+        info = os.stat(path)
+        _file_nodes(path, fmt, info.st_mtime_ns, info.st_size)
+    except netio.NetworkFileError as exc:
+        where = f"{exc.path}:{exc.line}" if exc.line else exc.path
+        _fail(w, "network.path", f"{where}: {exc.message}",
+              exc.hint)
+    except (ValueError, OSError):
+        pass  # reported by the regular-file check above
 
 
 def _check_file_seeds(sc: Scenario, w: Walker) -> None:

@@ -144,7 +144,7 @@ class NetworkFileError(StormdrillError, ValueError):
 
     def __init__(self, path: str, message: str, line: int | None = None,
                  hint: str = "") -> None:
-        self.path, self.line, self.hint = path, line, hint
+        self.path, self.line, self.message, self.hint = path, line, message, hint
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {message}" + (f"\n  hint: {hint}" if hint else ""))
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from procs import alive, pool_workers
 
 ROOT = Path(__file__).resolve().parents[1]
 CEILING_S = 180.0  # only a hung step reaches this on a busy 2-core machine
@@ -57,42 +58,6 @@ hours: 24
 seed: 7
 """
 TOTAL_RUNS = 160
-
-
-# ---- processes, seen through /proc ------------------------------------------------------
-def _stat(pid: int) -> tuple[str, int, str] | None:
-    """(state, parent pid, start time) of a process; None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = text[text.rindex(")") + 2:].split()
-    return fields[0], int(fields[1]), fields[19]
-
-
-def _alive(pid: int, started: str) -> bool:
-    """The process that had this start time still runs (a reused pid is another process)."""
-    st = _stat(pid)
-    return st is not None and st[2] == started and st[0] != "Z"
-
-
-def _pool_workers(parent: int) -> dict[int, str]:
-    """Live forked pool workers of `parent` (children with its command line): pid -> start."""
-    try:
-        cmdline = Path(f"/proc/{parent}/cmdline").read_bytes()
-    except FileNotFoundError:
-        return {}
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        st = _stat(int(entry.name))
-        if st is None or st[1] != parent or st[0] == "Z":
-            continue
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            if (entry / "cmdline").read_bytes() == cmdline:
-                found[int(entry.name)] = st[2]
-    return found
 
 
 def _until(ready: Callable[[], Any], what: str, timeout: float = CEILING_S) -> Any:
@@ -231,13 +196,13 @@ def test_kill_9_of_the_batch_main_process_three_times_then_resume(
         def mid_batch(before: int = before, k: int = k, kill: int = kill,
                       proc: subprocess.Popen[bytes] = proc) -> dict[int, str] | None:
             assert batch.running(), f"the batch ended before kill {kill + 1}: {batch.finish()}"
-            workers = _pool_workers(proc.pid)
+            workers = pool_workers(proc.pid)
             return workers if _stored(batch.db) >= before + k and len(workers) == 2 else None
 
         workers = _until(mid_batch, f"{k} more runs stored with both workers running")
         os.kill(proc.pid, signal.SIGKILL)  # the main process only, not its group
         proc.wait(timeout=CEILING_S)
-        _until(lambda w=workers: not any(_alive(p, s) for p, s in w.items()),
+        _until(lambda w=workers: not any(alive(p, s) for p, s in w.items()),
                f"both workers of the batch killed ({kill + 1}) exited", EXIT_CEILING_S)
         stored = _snapshot(batch.db)
         print(f"main kill {kill + 1}: {len(stored)} of {TOTAL_RUNS} runs stored, "
@@ -275,7 +240,7 @@ def test_kill_9_of_a_pool_worker_three_times_costs_retries_not_runs(
         def fresh_worker(last: int = last, k: int = k, kill: int = kill
                          ) -> dict[int, str] | None:
             assert batch.running(), f"the batch ended before kill {kill + 1}: {batch.finish()}"
-            fresh = {p: s for p, s in _pool_workers(proc.pid).items() if p not in killed}
+            fresh = {p: s for p, s in pool_workers(proc.pid).items() if p not in killed}
             return fresh if fresh and _stored(batch.db) >= last + k else None
 
         workers = _until(fresh_worker, f"a fresh worker at work and {k} more runs stored")
@@ -288,7 +253,7 @@ def test_kill_9_of_a_pool_worker_three_times_costs_retries_not_runs(
     assert code == 0, err
     assert "Traceback" not in err
     _assert_exactly_clean(batch.db, clean)
-    assert not any(_alive(p, s) for p, s in killed.items())
+    assert not any(alive(p, s) for p, s in killed.items())
 
 
 # ---- a Dask worker ----------------------------------------------------------------------

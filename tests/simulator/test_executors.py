@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from factory import scenario
+from procs import alive, children, pool_workers
 
 import simulator.batch as batch
 from simulator.batch import Experiment, RunTask, expand
@@ -40,46 +41,6 @@ CEILING_S = 120.0  # only a hung test reaches this
 def _experiment(reps: int, users: int = 800, hours: float = 24.0) -> Experiment:
     return Experiment(name="x", scenarios=(("small", scenario(users=users, duration_h=hours)),),
                       strategies=(("silent", None), ("fast", FAST)), replications=reps, seed=5)
-
-
-# ---- /proc helpers ----------------------------------------------------------------------
-def _stat(pid: int) -> tuple[str, int, str] | None:
-    """(state, parent pid, start time) of a process, None once it is gone."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    fields = text[text.rindex(")") + 2:].split()
-    return fields[0], int(fields[1]), fields[19]
-
-
-def _children(parent: int) -> dict[int, str]:
-    """Live (not zombie) children of `parent`: pid -> start time."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            st = _stat(int(entry.name))
-            if st is not None and st[1] == parent and st[0] != "Z":
-                found[int(entry.name)] = st[2]
-    return found
-
-
-def _alive(pid: int, started: str) -> bool:
-    st = _stat(pid)
-    return st is not None and st[2] == started and st[0] != "Z"
-
-
-def _pool_workers() -> dict[int, str]:
-    """This process's forked pool workers (same command line as us)."""
-    me = Path("/proc/self/cmdline").read_bytes()
-    workers = {}
-    for pid, started in _children(os.getpid()).items():
-        try:
-            if Path(f"/proc/{pid}/cmdline").read_bytes() == me:
-                workers[pid] = started
-        except FileNotFoundError:
-            pass
-    return workers
 
 
 def _until(condition, what: str, timeout: float = CEILING_S) -> None:
@@ -161,12 +122,12 @@ def test_killed_pool_workers_cost_retries_in_full_width_pools() -> None:
     runs = execute(tasks, workers=2)
     rows = list(next(runs))  # at least one chunk finished: the pool is busy with more
     for _ in range(2):
-        before = _pool_workers()
+        before = pool_workers(os.getpid())
         assert len(before) == 2, before
         os.kill(min(before), signal.SIGKILL)
         for chunk in runs:  # while the generator holds a chunk, its pool is alive
             rows += chunk
-            now = _pool_workers()
+            now = pool_workers(os.getpid())
             if len(now) == 2 and not set(now) & set(before):
                 break
         else:
@@ -248,11 +209,11 @@ def test_kill_9_of_the_batch_leaves_no_worker_behind(tmp_path: Path) -> None:
                             start_new_session=True)
     try:
         _until(lambda: _stored(tmp_path / "results.sqlite") >= 1, "a run is stored")
-        workers = _children(proc.pid)
+        workers = children(proc.pid)
         assert len(workers) == 2, workers
         os.kill(proc.pid, signal.SIGKILL)  # the main process only, not its group
         proc.wait(timeout=CEILING_S)
-        _until(lambda: not any(_alive(pid, st) for pid, st in workers.items()),
+        _until(lambda: not any(alive(pid, st) for pid, st in workers.items()),
                "every worker of the killed batch has exited")
     finally:  # whatever happened, leave nothing of this batch running
         with contextlib.suppress(ProcessLookupError):

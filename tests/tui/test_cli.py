@@ -230,3 +230,15 @@ def test_fifos_are_refused_at_once_and_never_opened(tmp_path: Path) -> None:
                              capture_output=True, text=True, timeout=60)  # a hang fails
         assert res.returncode == 2 and "named pipe (FIFO)" in res.stderr, res.stderr
         assert "Traceback" not in res.stderr
+
+
+def test_validate_reads_the_network_file_as_run_would(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bad line in a network file is found by `validate`, not first by `run` (issue 13)."""
+    (tmp_path / "net.txt").write_text("a b\nc\n")
+    (tmp_path / "s.yaml").write_text("network:\n  kind: file\n  path: net.txt\n")
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "network.path" in err and "net.txt:2" in err and "Traceback" not in err
+    (tmp_path / "net.txt").write_text("a b\nb c\n")
+    assert main(["validate", str(tmp_path / "s.yaml")]) == 0

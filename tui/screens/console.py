@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -166,7 +167,51 @@ def notes_lines(notes: list[Note], scenario: Scenario, tr: Strings, last: int = 
     return Content("\n").join(lines)
 
 
-class ConsoleScreen(Screen[None]):
+class FacilitatorScreen(Screen[None]):
+    """What both consoles share: an inject list Enter fires, a text box for the inject's
+    own words, a note box, and the keys that move between them. Subclasses say what
+    firing and saving a note mean (`fire`, `save_note`)."""
+
+    def fire(self, index: int) -> None:
+        raise NotImplementedError
+
+    def save_note(self, text: str) -> None:
+        raise NotImplementedError
+
+    def resting_focus(self) -> Widget | None:
+        """Where the keys go when there is no inject list to focus."""
+        return None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.fire(int(event.option.id or 0))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "note":
+            self.save_note(event.value)
+        elif event.input.id == "inject-text":
+            injects = self.query("#injects").first()
+            highlighted = injects.highlighted if isinstance(injects, OptionList) else None
+            if highlighted is None:
+                self.notify(self.tr("console.choose_inject"), severity="warning")
+                return
+            self.fire(highlighted)
+            self.action_focus_injects()
+
+    # ---- focus ---------------------------------------------------------------------------
+    def action_focus_text(self) -> None:
+        self.set_focus(self.query_one("#inject-text", Input))  # at once: see CommandInput
+
+    def action_focus_note(self) -> None:
+        self.set_focus(self.query_one("#note", Input))
+
+    def action_focus_injects(self) -> None:
+        injects = self.query("#injects").first()
+        self.set_focus(injects if isinstance(injects, OptionList) else self.resting_focus())
+
+
+class ConsoleScreen(FacilitatorScreen):
     """The facilitator's single screen."""
 
     DEFAULT_CSS = """
@@ -323,23 +368,6 @@ class ConsoleScreen(Screen[None]):
         kind = self.scenario.injects[index].kind.replace("_", " ")
         self.notify(self.tr("console.sent_inject", kind=kind))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.fire(int(event.option.id or 0))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "note":
-            self.save_note(event.value)
-        elif event.input.id == "inject-text":
-            injects = self.query("#injects").first()
-            highlighted = injects.highlighted if isinstance(injects, OptionList) else None
-            if highlighted is None:
-                self.notify(self.tr("console.choose_inject"), severity="warning")
-                return
-            self.fire(highlighted)
-            self.action_focus_injects()
-
     def save_note(self, text: str) -> None:
         """Write a note at the drill's clock (the session's, if no drill ever published)."""
         if not text.strip():
@@ -355,17 +383,3 @@ class ConsoleScreen(Screen[None]):
         self.notify(self.tr("console.note_saved"))
         self.poll()
         self.action_focus_injects()  # keys are commands again, not text
-
-    # ---- focus ---------------------------------------------------------------------------
-    def action_focus_text(self) -> None:
-        self.set_focus(self.query_one("#inject-text", Input))  # at once: see CommandInput
-
-    def action_focus_note(self) -> None:
-        self.set_focus(self.query_one("#note", Input))
-
-    def action_focus_injects(self) -> None:
-        injects = self.query("#injects").first()
-        if isinstance(injects, OptionList):
-            self.set_focus(injects)
-        else:
-            self.set_focus(None)

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,6 +28,7 @@ from tui.controller import SPEEDS
 from tui.i18n import Strings, duration
 from tui.live import STALE_AFTER_S, LiveError, Note
 from tui.room import Room
+from tui.screens.console import FacilitatorScreen
 from tui.widgets.command_input import CommandInput
 
 DEFAULT_SPEED_INDEX = 2  # the drill's own default (x60) until a team says otherwise
@@ -71,7 +72,7 @@ def room_bindings(tr: Strings) -> list[Binding]:
             Binding("q", "app.quit", tr("key.quit"))]
 
 
-class RoomScreen(Screen[None]):
+class RoomScreen(FacilitatorScreen):
     """Every team of a room side by side; commands for all, notes per team."""
 
     DEFAULT_CSS = """
@@ -242,23 +243,6 @@ class RoomScreen(Screen[None]):
                             kind=self.tr.inject_kind(self.scenario.injects[index].kind),
                             clock=self.tr.clock(self.scenario.start, self.view.room_clock_h)))
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.fire(int(event.option.id or 0))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "note":
-            self.save_note(event.value)
-        elif event.input.id == "inject-text":
-            injects = self.query("#injects").first()
-            highlighted = injects.highlighted if isinstance(injects, OptionList) else None
-            if highlighted is None:
-                self.notify(self.tr("console.choose_inject"), severity="warning")
-                return
-            self.fire(highlighted)
-            self.action_focus_injects()
-
     def save_note(self, text: str) -> None:
         """A note for the highlighted team, at that team's clock."""
         if not text.strip():
@@ -275,16 +259,5 @@ class RoomScreen(Screen[None]):
         self.poll()
         self.action_focus_injects()
 
-    # ---- focus -----------------------------------------------------------------------------
-    def action_focus_text(self) -> None:
-        self.set_focus(self.query_one("#inject-text", Input))  # at once: see CommandInput
-
-    def action_focus_note(self) -> None:
-        self.set_focus(self.query_one("#note", Input))
-
-    def action_focus_injects(self) -> None:
-        injects = self.query("#injects").first()
-        if isinstance(injects, OptionList):
-            self.set_focus(injects)
-        else:
-            self.set_focus(self.query_one(DataTable))
+    def resting_focus(self) -> Widget | None:
+        return self.query_one(DataTable)
