@@ -97,3 +97,6 @@ class RoomConsoleApp(App[None]):
         self.push_screen(self.room_screen)
         if self.poll_s is not None:
             self.set_interval(self.poll_s, self.room_screen.poll)
+
+    def on_unmount(self) -> None:
+        self.room.close()

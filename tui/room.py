@@ -26,10 +26,11 @@ import os
 import re
 import secrets
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator import __version__
 from simulator.config import fingerprint
@@ -45,6 +46,7 @@ MAX_TEAMS = 12
 MAX_BYTES = 64 * 1024  # a room file is a few hundred bytes
 TEAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,31}")
 CONSOLE = "console"  # the key of the facilitator's token
+T = TypeVar("T")
 
 
 class RoomError(StormdrillError, ValueError):
@@ -86,6 +88,8 @@ class Room:
     tokens: dict[str, str]  # team (and CONSOLE) -> access token
     created: str
     version: str
+    #: live stores kept open by `_live` (not part of what the room is)
+    _open: dict[str, LiveStore] = field(default_factory=dict, compare=False, repr=False)
 
     # ---- creating and opening -------------------------------------------------------------
     @classmethod
@@ -212,14 +216,32 @@ class Room:
         return expected is not None and hmac.compare_digest(expected.encode(), token.encode())
 
     # ---- the facilitator, for every team at once -------------------------------------------
+    def _live(self, team: str, call: Callable[[LiveStore], T]) -> T:
+        """`call` on the team's live store, kept open across calls: the room console reads
+        every team four times a second, and opening a store is a write transaction that
+        would contend with the team's own drill. A store that fails is closed and opened
+        afresh next time."""
+        store = self._open.get(team)
+        if store is None:
+            store = self._open[team] = self.store(team)
+        try:
+            return call(store)
+        except LiveError:
+            self._open.pop(team).close()
+            raise
+
+    def close(self) -> None:
+        """Close the live stores this room object keeps open."""
+        while self._open:
+            self._open.popitem()[1].close()
+
     def broadcast(self, kind: str, **args: Any) -> list[str]:
         """Post one console command to every team's live store; the teams it could not
         reach (their store is damaged or locked), so the console can say so."""
         missed = []
         for team in self.teams:
             try:
-                with self.store(team) as store:
-                    store.post(kind, **args)
+                self._live(team, lambda store: store.post(kind, **args))
             except LiveError:
                 missed.append(team)
         return missed
@@ -229,19 +251,13 @@ class Room:
         out: dict[str, dict[str, Any] | None] = {}
         for team in self.teams:
             try:
-                with self.store(team) as store:
-                    out[team] = store.read_state()
+                out[team] = self._live(team, LiveStore.read_state)
             except LiveError:
                 out[team] = None
         return out
 
     def add_note(self, team: str, text: str, clock_h: float | None) -> None:
-        with self.store(team) as store:
-            store.add_note(text, clock_h)
+        self._live(team, lambda store: store.add_note(text, clock_h))
 
     def notes(self) -> dict[str, list[Note]]:
-        out: dict[str, list[Note]] = {}
-        for team in self.teams:
-            with self.store(team) as store:
-                out[team] = store.notes()
-        return out
+        return {team: self._live(team, LiveStore.notes) for team in self.teams}
