@@ -192,12 +192,20 @@ DATES = ["9999-12-31T23:59", "0001-01-01T00:00", "1969-12-31T23:59", "2200-01-01
          "2026-02-30T12:00", "2026-05-12T12:30+14:00", 1e10, -1]
 
 
-def t_delete_key(rng: random.Random, tree: Tree) -> tuple[Tree, str]:
+def _pick_key(rng: random.Random, tree: Tree) -> tuple[Path_, dict[Any, Any], Any] | None:
+    """A key of a non-empty mapping somewhere in the tree: (path to the mapping, it, key)."""
     path = _pick(rng, tree, lambda n: isinstance(n, dict) and bool(n), root=True)
     if path is None:
-        return tree, "delete-key (nothing)"
+        return None
     node = _get(tree, path)
-    key = rng.choice(list(node))
+    return path, node, rng.choice(list(node))
+
+
+def t_delete_key(rng: random.Random, tree: Tree) -> tuple[Tree, str]:
+    found = _pick_key(rng, tree)
+    if found is None:
+        return tree, "delete-key (nothing)"
+    path, node, key = found
     del node[key]
     return tree, f"delete-key {_shown((*path, key))}"
 
@@ -271,11 +279,10 @@ def t_swap(rng: random.Random, tree: Tree) -> tuple[Tree, str]:
 
 
 def t_rename_key(rng: random.Random, tree: Tree) -> tuple[Tree, str]:
-    path = _pick(rng, tree, lambda n: isinstance(n, dict) and bool(n), root=True)
-    if path is None:
+    found = _pick_key(rng, tree)
+    if found is None:
         return tree, "rename-key (nothing)"
-    node = _get(tree, path)
-    key = rng.choice(list(node))
+    path, node, key = found
     new = rng.choice([f"{key}x", str(key)[:-1], str(key).upper(), "", "<<", 1, True, None,
                       f"{key}.{key}", "kind"])
     node[new] = node.pop(key)
