@@ -75,6 +75,16 @@ def _build_parser() -> argparse.ArgumentParser:
                      help="session file of the drill (`stormdrill play --session`)")
     con.add_argument("--room", default=None, help="the console of a whole drill room")
 
+    srv = sub.add_parser("serve", help="serve a drill room's team screens and console as "
+                         "web pages (each team opens its own link)")
+    srv.add_argument("--room", required=True, help="the room's folder (`stormdrill room "
+                     "create`)")
+    srv.add_argument("--port", type=int, default=8000, help="the port (default 8000; 0: any "
+                     "free port)")
+    srv.add_argument("--host", default="127.0.0.1", help="the address to bind (default "
+                     "127.0.0.1, this machine only; 0.0.0.0 serves the network, protected "
+                     "by the links' tokens only)")
+
     run = sub.add_parser("run", help="run a scenario headless and print its summary")
     run.add_argument("scenario", nargs="?", default=None,
                      help="library name or path to a scenario file (default: the default "
@@ -339,6 +349,12 @@ def _console(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from tui.serve import serve_room
+
+    return serve_room(args.room, args.host, args.port)
+
+
 def _batch(args: argparse.Namespace) -> int:
     """Run an experiment, then print, export and plot its `Results` (what a notebook gets)."""
     from pathlib import Path
@@ -522,7 +538,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     handlers = {"run": _run, "validate": _validate, "scenarios": _list, "batch": _batch,
                 "report": _report, "play": _play, "resume": _resume, "console": _console,
-                "room": create_room}
+                "room": create_room, "serve": _serve}
     try:
         return handlers[args.command](args)
     except StormdrillError as err:  # the one family of errors a user can cause

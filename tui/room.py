@@ -46,6 +46,8 @@ MAX_TEAMS = 12
 MAX_BYTES = 64 * 1024  # a room file is a few hundred bytes
 TEAM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,31}")
 CONSOLE = "console"  # the key of the facilitator's token
+#: each team this process plays (`Room.claim`): lock file -> its open descriptor
+_CLAIMS: dict[Path, int] = {}
 T = TypeVar("T")
 
 
@@ -206,6 +208,34 @@ class Room:
         return Session(scenario=self.scenario, seed=self.seed, team=team,
                        scenario_fingerprint=self.scenario_fingerprint, version=__version__,
                        path=self.session_path(team))
+
+    def claim(self, team: str) -> None:
+        """Make this process the only one playing `team`, for as long as it runs.
+
+        Two processes on one team would both write its journal (two terminals, a served
+        page and a terminal, a page whose server was killed and is not gone yet). The lock
+        is an flock, so the OS releases it when the process ends, crash or kill -9, and a
+        team can always rejoin."""
+        lock = self.path / TEAMS_DIR / f"{team}.lock"
+        if lock in _CLAIMS:
+            return
+        try:
+            import fcntl
+        except ImportError:  # not a POSIX system: no lock, as before rooms had one
+            return
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise RoomError(f"{lock}: cannot open the team's lock ({exc.strerror or exc}); "
+                            "is the room folder writable?") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise RoomError(f"{self.path}: team {team} is already playing in another window "
+                            "(a terminal or a browser page); close that one first, then join "
+                            "again: nothing it did is lost") from None
+        _CLAIMS[lock] = fd
 
     def store(self, team: str) -> LiveStore:
         return LiveStore.open(self.session_path(team))

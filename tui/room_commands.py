@@ -5,12 +5,19 @@ any file is written, and raises errors of the one family (`simulator.errors`).""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from simulator.config import fingerprint
 from tui.room import Room, RoomError, parse_teams
+
+#: set by `stormdrill serve` for the apps it starts: the server's pid
+SERVER_PID_ENV = "STORMDRILL_SERVER_PID"
 
 
 def add_room_parser(sub: Any) -> None:
@@ -74,22 +81,47 @@ def play_in_room(args: argparse.Namespace, prompt_clock: str | None,
                         "leave out the scenario and --session")
     room, scenario = open_room(args.room)
     team = room.team(args.team)
+    room.claim(team)
     path = room.session_path(team)
     saved = room.session(team)
     if saved is not None:
         saved.check_against(len(scenario.injects), scenario.duration_h)
-        return build_app(resume=saved, session_path=path, scenario=scenario), path
-    return build_app(room.scenario, seed=room.seed, team=team, session_path=path,
-                     scenario=scenario, prompt_clock=prompt_clock,
-                     prompt_minutes=prompt_minutes, auto_pause=auto_pause), path
+        app = build_app(resume=saved, session_path=path, scenario=scenario)
+    else:
+        app = build_app(room.scenario, seed=room.seed, team=team, session_path=path,
+                        scenario=scenario, prompt_clock=prompt_clock,
+                        prompt_minutes=prompt_minutes, auto_pause=auto_pause)
+    quit_with_server(app)
+    return app, path
 
 
 def console_for_room(path: str) -> int:
     from tui.console import RoomConsoleApp
 
     room, scenario = open_room(path)
-    RoomConsoleApp(room, scenario).run()
+    app = RoomConsoleApp(room, scenario)
+    quit_with_server(app)
+    app.run()
     return 0
+
+
+def quit_with_server(app: Any) -> None:
+    """A served app (`stormdrill serve`) quits when its server is gone, even a server
+    killed with -9: otherwise it would linger, holding its team (`Room.claim`), with no
+    page to show it. Journals are saved after every action, so quitting loses nothing."""
+    server = os.environ.get(SERVER_PID_ENV, "")
+    if not server.isdigit():
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(server):
+            time.sleep(0.5)  # a watchdog's poll; no test waits on it
+        with contextlib.suppress(Exception):  # not running yet, or already quitting
+            app.call_from_thread(app.exit)
+        time.sleep(10)
+        os._exit(1)  # the app could not quit by itself (its terminal is gone)
+
+    threading.Thread(target=watch, name="quit-with-server", daemon=True).start()
 
 
 def report_room(path: str, output: Path, replicas: int | None) -> Path:
