@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import queue
 import re
 import shutil
@@ -34,14 +35,16 @@ TIMEOUT_S = 120.0  # generous: a loaded 2-core machine starts a Textual app in s
 CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[()][0-9A-B]|\x1b[=>]")
 
 
-def wait_until(ready: Callable[[], Any], what: str,
-               show: Callable[[], str] = lambda: "") -> Any:
+def wait_until(ready: Callable[[], Any], what: str, show: Callable[[], str] = lambda: "",
+               pause: Callable[[float], Any] = time.sleep) -> Any:
+    """Poll `ready` until true; `pause` between polls (a browser page's own, so that
+    Playwright delivers the page's events meanwhile)."""
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         value = ready()
         if value:
             return value
-        time.sleep(0.05)  # a poll interval, not a wait for something to happen
+        pause(0.05)  # a poll interval, not a wait for something to happen
     pytest.fail(f"timed out waiting for {what}\n{show()}")
 
 
@@ -306,7 +309,28 @@ def test_serve_refuses_a_taken_port_and_a_bad_room_with_a_clear_message(
 
 
 # ---- a real browser ------------------------------------------------------------------------
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+def _chromium() -> str | None:
+    """The system's Chromium; on a machine where we are root with apt-get (CI, a fresh
+    container), `.ci/install-browser` installs it first, so the README's one test command
+    needs nothing else."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        script = Path(__file__).resolve().parents[2] / ".ci" / "install-browser"
+        subprocess.run([str(script)], check=False, timeout=900)
+        found = shutil.which("chromium")
+    return found
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Chromium's path and Playwright, or a skip that says how to get them."""
+    if _playwright() is None:
+        pytest.skip("playwright is not installed: pip install -e '.[test]'")
+    found = _chromium()
+    if found is None:
+        pytest.skip("Chromium is not installed and could not be: run .ci/install-browser "
+                    "as root (Debian's chromium package), or install Chromium yourself")
+    return found
 
 
 def _playwright() -> Any:
@@ -317,32 +341,33 @@ def _playwright() -> Any:
     return sync_playwright
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed: run "
-                    ".ci/install-browser (Debian's chromium package), which .ci/run does")
-@pytest.mark.skipif(_playwright() is None, reason="playwright is not installed: "
-                    "pip install -e '.[test]'")
-def test_a_team_page_in_chromium_acts_in_that_teams_journal(room: Room) -> None:
+def test_a_team_page_in_chromium_acts_in_that_teams_journal(room: Room, chromium: str) -> None:
     server = Server(room)
     try:
-        _drive_browser(server, room)
+        _drive_browser(server, room, chromium)
     finally:
         server.stop()
     assert [e["kind"] for e in journal(room, "Care")] == ["acknowledge"]
     assert journal(room, "Comms") == [] and not room.session_path("Comms").exists()
 
 
-def _drive_browser(server: Server, room: Room) -> None:
+def _drive_browser(server: Server, room: Room, chromium: str) -> None:
     drawn: list[str] = []
 
     def shows(text: str) -> bool:
         return text in CSI.sub("", "".join(drawn))
 
     with _playwright()() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+        browser = pw.chromium.launch(executable_path=chromium, args=[
             "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
             "--disable-background-networking", "--disable-component-update"])
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
+
+            def wait(ready: Callable[[], Any], what: str) -> Any:
+                return wait_until(ready, what, lambda: CSI.sub("", "".join(drawn))[-2000:],
+                                  lambda s: page.wait_for_timeout(s * 1000))
+
             refused = page.goto(server.links["Care"].replace(room.tokens["Care"],
                                                              room.tokens["Comms"]))
             assert refused is not None and refused.status == 403
@@ -353,18 +378,16 @@ def _drive_browser(server: Server, room: Room) -> None:
             opened = page.goto(server.links["Care"])
             assert opened is not None and opened.status == 200
             page.wait_for_selector("body.-first-byte", timeout=TIMEOUT_S * 1000)
-            wait_until(lambda: shows("Begin the drill"), "the briefing in the browser",
-                       lambda: "".join(drawn)[-2000:])
+            wait(lambda: shows("Begin the drill"), "the briefing in the browser")
             page.locator(".textual-terminal").click()
             page.keyboard.press("Enter")
-            wait_until(lambda: room.session_path("Care").exists(), "Care's session saved")
-            wait_until(lambda: shows("Your desk"), "the drill screen in the browser")
+            wait(lambda: room.session_path("Care").exists(), "Care's session saved")
+            wait(lambda: shows("Your desk"), "the drill screen in the browser")
             drawn.clear()
             page.keyboard.press("e")
-            wait_until(lambda: shows("What the brand posts"), "the action screen",
-                       lambda: "".join(drawn)[-2000:])
+            wait(lambda: shows("What the brand posts"), "the action screen")
             page.keyboard.press("Enter")
-            wait_until(lambda: journal(room, "Care"), "Care's statement journaled")
+            wait(lambda: journal(room, "Care"), "Care's statement journaled")
             page.close()  # the page goes: its app saves and quits
             wait_until(lambda: not server.apps(), "Care's app to quit with its page")
         finally:
