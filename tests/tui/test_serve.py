@@ -203,6 +203,9 @@ async def _check_access(server: Server, room: Room) -> None:
         await until(lambda: room.session_path("Comms").exists(), "Comms's session saved")
         await page.shows("Your desk")
         await apologise(page, room, "Comms")
+        console = await open_page(http, server.socket(CONSOLE))
+        await console.shows("1: acknowledge")  # the room view, with Comms's statement
+        await console.ws.close()
         await page.ws.close()
     assert [e["kind"] for e in journal(room, "Comms")] == ["acknowledge"]
 
