@@ -14,27 +14,27 @@ replica, its seed derived from the replica's seed) over at least
 `WINDOW_H` hours after the complaint, so the volume-based targets see the
 whole storm even where a drill stops earlier.
 
-`python -m scenarios.calibration` prints the table for the shipped
-parameter set (simulator/fitted.py). `--fit` fits ONE set of the parameters
+`python -m tests.regenerate calibration --print` prints the table for the
+shipped parameter set (simulator/fitted.py). `fit_all` fits ONE set of the parameters
 in `FIT_PARAMS` jointly over every case, within their ranges, with common
 random numbers (the same seeds for every candidate) and a fixed budget of
 evaluations of a derivative-free optimiser (Nelder-Mead on a transformed
 box), then the leave-one-case-out error: refit on seven cases from the joint
-optimum with a small budget and predict the eighth. `--write` rewrites
-simulator/fitted.py and the generated table in docs/scenarios.md (without
-`--fit` it only regenerates the table from the sets in simulator/fitted.py).
+optimum with a small budget and predict the eighth. This module only returns
+text (`table`, `render_doc`, `render_fitted`); `python -m tests.regenerate fit`
+fits and rewrites simulator/fitted.py and the generated table in
+docs/scenarios.md, `python -m tests.regenerate calibration` only regenerates
+the table from the sets in simulator/fitted.py.
 The tests (tests/scenarios/test_calibration.py) replay the table's replicas
 and check its pass/miss column.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
 import os
 import pprint
-import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -46,16 +46,13 @@ import numpy as np
 from scenarios.library import library_scenarios
 from scenarios.loader import load_scenario, load_strategy
 from scenarios.refs import SCENARIO_DIR, _looks_like_path
+from scenarios.scenario_file import ScenarioFile
 from simulator import fitted
 from simulator.config import Scenario, replace_path
 from simulator.network import Network
 from simulator.population import build_network
 from simulator.simulation import Simulation
 from simulator.strategy import Strategy
-
-ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "scenarios.md"
-FITTED_FILE = ROOT / "simulator" / "fitted.py"
 
 WINDOW_H = 168.0  # every case runs at least this long after the complaint
 FIT_SEEDS = tuple(range(10))  # common random numbers: every candidate sees these replicas
@@ -107,7 +104,7 @@ def reference_strategy(scenario: Scenario, scenario_file: Path) -> Strategy | No
     A library name, or a path relative to the scenario file. The goldens use
     the same resolution, so both pin the run the calibration is about.
     """
-    ref = scenario.calibration.reference_strategy
+    ref = ScenarioFile.of(scenario).calibration.reference_strategy
     if not ref:
         return None
     if _looks_like_path(ref):
@@ -131,7 +128,7 @@ def calibration_scenario(sc: Scenario) -> Scenario:
 
 
 def make_case(name: str, scenario: Scenario, strategy: Strategy | None) -> Case:
-    cal = scenario.calibration
+    cal = ScenarioFile.of(scenario).calibration
     targets = tuple(Target(q, float(getattr(cal, q)), float(getattr(cal, tol)))
                     for q, (_, tol) in QUANTITIES.items() if getattr(cal, q) is not None)
     latency = (Target(LATENCY, float(cal.response_latency_h), float(cal.tolerance_h))
@@ -209,7 +206,7 @@ def measure(sim: Simulation) -> dict[str, float]:
     media = s["first_media_at_h"]
     window_days = (sim.duration - origin) / 24.0
     trust = np.asarray(s["hourly_trust"], dtype=float)
-    cal = sim.scenario.calibration
+    cal = ScenarioFile.of(sim.scenario).calibration
     upto = min(trust.size, math.ceil(origin + 24.0 * cal.trust_dip_days) + 1)
     start = float(s["trust_start"])
     first = s["first_response_at_h"]
@@ -412,8 +409,8 @@ def table(rep: Report, seeds: Sequence[int] = TABLE_SEEDS) -> str:
     """The Markdown calibration table (the generated block of docs/scenarios.md)."""
     names = list(fitted.FIT_PARAMS)
     lines = [
-        f"Fitted jointly over the {len(rep.checks)} cases (`python -m scenarios.calibration "
-        "--fit --write`); values in `simulator/fitted.py`:", "",
+        f"Fitted jointly over the {len(rep.checks)} cases (`python -m tests.regenerate "
+        "fit`); values in `simulator/fitted.py`:", "",
         "| parameter | fitted | range |", "|---|---|---|"]
     box = ranges(names)
     for n in names:
@@ -466,17 +463,15 @@ def table(rep: Report, seeds: Sequence[int] = TABLE_SEEDS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_doc(rep: Report) -> Path:
+def render_doc(text: str, rep: Report) -> str:
+    """`text` (docs/scenarios.md) with its generated calibration table made from `rep`."""
     from scenarios.reference import render
 
-    text = DOC.read_text(encoding="utf-8")
-    DOC.write_text(render(text, "CALIBRATION", table(rep)), encoding="utf-8")
-    return DOC
+    return render(text, "CALIBRATION", table(rep))
 
 
-def doc_statuses(text: str | None = None) -> dict[tuple[str, str], bool]:
-    """(scenario, quantity label) -> pass, as the shipped table reports it."""
-    text = DOC.read_text(encoding="utf-8") if text is None else text
+def doc_statuses(text: str) -> dict[tuple[str, str], bool]:
+    """(scenario, quantity label) -> pass, as the table in `text` (docs/scenarios.md) reports it."""
     block = text.split("<!-- BEGIN GENERATED CALIBRATION -->")[1].split(
         "<!-- END GENERATED CALIBRATION -->")[0]
     out = {}
@@ -487,10 +482,9 @@ def doc_statuses(text: str | None = None) -> dict[tuple[str, str], bool]:
     return out
 
 
-def write_fitted(params: dict[str, float], loo: dict[str, dict[str, float]], joint: Fit,
-                 seconds: float) -> Path:
-    """Rewrite simulator/fitted.py (its docstring kept)."""
-    text = FITTED_FILE.read_text(encoding="utf-8")
+def render_fitted(text: str, params: dict[str, float], loo: dict[str, dict[str, float]],
+                  joint: Fit, seconds: float) -> str:
+    """The new text of simulator/fitted.py (`text`, its current text: its docstring is kept)."""
     doc = text[:text.index('"""', 3) + 3]
     names = list(fitted.FIT_PARAMS)
     body = [
@@ -511,8 +505,7 @@ def write_fitted(params: dict[str, float], loo: dict[str, dict[str, float]], joi
         body += [f'        "{k}": {_num(v)},' for k, v in p.items() if k in names]
         body.append("    },")
     body.append("}")
-    FITTED_FILE.write_text("\n".join(body) + "\n", encoding="utf-8")
-    return FITTED_FILE
+    return "\n".join(body) + "\n"
 
 
 def _num(v: float) -> str:
@@ -523,53 +516,35 @@ def _rounded(params: dict[str, float]) -> dict[str, float]:
     return {k: float(f"{v:.4g}") for k, v in params.items()}
 
 
-# ---- command line ----------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="calibrate the shared parameters on the real cases")
-    ap.add_argument("--fit", action="store_true",
-                    help="fit the shared set and the leave-one-case-out sets")
-    ap.add_argument("--write", action="store_true",
-                    help="rewrite simulator/fitted.py (with --fit) and docs/scenarios.md")
-    ap.add_argument("--budget", type=int, default=JOINT_BUDGET,
-                    help="objective evaluations of the joint fit")
-    ap.add_argument("--loo-budget", type=int, default=LOO_BUDGET,
-                    help="objective evaluations of each leave-one-case-out refit")
-    ap.add_argument("scenario", nargs="*", help="only these cases (no --fit)")
-    args = ap.parse_args(argv)
-    log = print
+# ---- fitting everything ------------------------------------------------------------------
+def shipped_loo(params: dict[str, float]) -> dict[str, dict[str, float]]:
+    """The leave-one-case-out sets of simulator/fitted.py, each completed with `params`."""
+    return {c: dict(params, **p) for c, p in getattr(fitted, "LOO_FITTED", {}).items()}
+
+
+def fit_all(cases: Sequence[Case], params: dict[str, float], budget: int = JOINT_BUDGET,
+            loo_budget: int = LOO_BUDGET, log: Callable[[str], None] = print,
+            ) -> tuple[dict[str, float], dict[str, dict[str, float]], Fit, float]:
+    """The joint fit from `params` and the leave-one-case-out refits.
+
+    Returns the rounded joint set, the rounded refit set per held-out case, the
+    joint `Fit` and the seconds it all took (what `render_fitted` writes down).
+    """
     names = list(fitted.FIT_PARAMS)
-    cases = load_cases(args.scenario or None)
-    params = shipped_params()
-    loo = {c: dict(params, **p) for c, p in getattr(fitted, "LOO_FITTED", {}).items()}
-    if args.fit:
-        if args.scenario:
-            ap.error("--fit uses every case")
-        t0 = time.monotonic()
-        log(f"joint fit of {', '.join(names)} over {len(cases)} cases, "
-            f"{len(FIT_SEEDS)} seeds, budget {args.budget}")
-        joint = fit(cases, params, names, args.budget, log=log)
-        params = _rounded(joint.params)
-        log(f"joint: loss {joint.value:.3f} in {joint.seconds / 60:.1f} min\n"
-            + pprint.pformat(params))
-        loo = {}
-        for held in cases:
-            train = [c for c in cases if c.name != held.name]
-            start, free = loo_start(params, train, names)
-            log(f"leave out {held.name}: refit {', '.join(free)}")
-            refit = fit(train, start, free, args.loo_budget, step=0.4, log=log)
-            loo[held.name] = _rounded(refit.params)
-        seconds = time.monotonic() - t0
-        log(f"fit and refits: {seconds / 60:.1f} min")
-        if args.write:
-            log(f"wrote {write_fitted(params, loo, joint, seconds)}")
-    rep = report(cases, params, loo)
-    print(table(rep))
-    if args.write:
-        if args.scenario:
-            ap.error("--write uses every case")
-        log(f"wrote {write_doc(rep)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    t0 = time.monotonic()
+    log(f"joint fit of {', '.join(names)} over {len(cases)} cases, "
+        f"{len(FIT_SEEDS)} seeds, budget {budget}")
+    joint = fit(cases, params, names, budget, log=log)
+    params = _rounded(joint.params)
+    log(f"joint: loss {joint.value:.3f} in {joint.seconds / 60:.1f} min\n"
+        + pprint.pformat(params))
+    loo = {}
+    for held in cases:
+        train = [c for c in cases if c.name != held.name]
+        start, free = loo_start(params, train, names)
+        log(f"leave out {held.name}: refit {', '.join(free)}")
+        refit = fit(train, start, free, loo_budget, step=0.4, log=log)
+        loo[held.name] = _rounded(refit.params)
+    seconds = time.monotonic() - t0
+    log(f"fit and refits: {seconds / 60:.1f} min")
+    return params, loo, joint, seconds

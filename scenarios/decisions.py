@@ -43,25 +43,22 @@ apology. `--history recommended` replays each point after the earlier
 points' recommended options instead, to show which recommendations depend
 on the path (the notes say so in words where they do).
 
-`python -m scenarios.decisions [--write] [--history H] [scenario...]` prints
-the table and with `--write` rewrites the generated block of
-docs/scenarios.md (every library scenario, timeout history).
+This module only returns results and text (`evaluate`, `format_table`,
+`markdown`, `render_doc`). `python -m tests.regenerate decisions` rewrites the
+generated block of docs/scenarios.md (every library scenario, timeout
+history); `python -m tests.regenerate decisions --print [--only NAME ...]
+[--history recommended]` prints the table and writes nothing.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from scenarios.errors import FileError
-from scenarios.library import library_scenarios
 from scenarios.loader import load_scenario
 from simulator.actions import Action, JournalEntry
 from simulator.analysis import ci_cell, fmt, mean_ci, rank_key
@@ -69,7 +66,6 @@ from simulator.config import DecisionOption, DecisionPoint, Scenario
 from simulator.outcomes import HEADLINE
 from simulator.simulation import Simulation
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "scenarios.md"
 BLOCK = "DECISIONS"
 SECTION = "## Decision points against the model"
 #: fork this long (hours) before the prompt, so the option's own draws are the replica's
@@ -352,59 +348,9 @@ def render_doc(text: str, body: str) -> str:
         text = (text.rstrip("\n") + f"\n\n{SECTION}\n\n"
                 "Every decision point's options played against the model on paired replicas "
                 "(`scenarios/decisions.py`); regenerate with "
-                "`python -m scenarios.decisions --write`. The option notes in the scenario "
+                "`python -m tests.regenerate decisions`. The option notes in the scenario "
                 "files say what this table shows, trust first and volume second; "
                 "`tests/scenarios/test_decisions.py` checks the recommended options with "
                 f"fewer replicas.\n\n<!-- BEGIN GENERATED {BLOCK} -->\n"
                 f"<!-- END GENERATED {BLOCK} -->\n")
     return render(text, BLOCK, body)
-
-
-def write_doc(results: Sequence[PointResult], replicas: int, seed: int) -> Path:
-    text = DOC.read_text(encoding="utf-8")  # read just before writing: others edit this file
-    DOC.write_text(render_doc(text, markdown(results, replicas, seed)), encoding="utf-8")
-    return DOC
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m scenarios.decisions",
-        description="play every decision point's options on paired replicas (trust first)")
-    ap.add_argument("--replicas", type=int, default=DEFAULT_REPLICAS)
-    ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help="first run seed")
-    ap.add_argument("--write", action="store_true",
-                    help="rewrite the generated block of docs/scenarios.md (whole library)")
-    ap.add_argument("--history", choices=HISTORIES, default="timeout",
-                    help="how the team got to each point: every earlier prompt timed out "
-                    "(the check's baseline) or took its recommended option (a robustness "
-                    "view; not with --write)")
-    ap.add_argument("scenario", nargs="*",
-                    help="only these scenarios (library names or paths)")
-    args = ap.parse_args(argv)
-    if args.replicas < 2:
-        ap.error("--replicas must be at least 2 (an interval needs two)")
-    if args.write and (args.scenario or args.history != "timeout"):
-        ap.error("--write regenerates the table for the whole library with the timeout "
-                 "history; give no scenario names and no --history")
-    names = args.scenario or [e.name for e in library_scenarios()]
-    results: list[PointResult] = []
-    for name in names:
-        try:
-            here = evaluate(name, args.replicas, args.seed, path=args.history)
-        except FileError as exc:
-            print(exc, file=sys.stderr)
-            return 2
-        print(format_table(here) + "\n", flush=True)
-        results += here
-    if args.write:
-        print(f"wrote {write_doc(results, args.replicas, args.seed)}")
-    bad = problems(results)
-    known = reported(results)
-    print(f"{len(results)} decision points; "
-          + (f"{len(bad)} check failures" if bad else "every recommendation passes the check")
-          + (f" ({len(known)} reported model issues left out)" if known else ""))
-    return 1 if bad else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,18 +4,18 @@ Each library scenario is played once with seed 1 and its reference strategy
 (`calibration.reference_strategy`, else `fast-empathetic`) and the summary is
 stored as tests/golden/<name>.json. tests/scenarios/test_goldens.py compares
 every library scenario with its golden exactly, so any change to the engine,
-the scenario or the strategy that moves a number shows up in review. When the
-change is intended, regenerate and commit the diff with it:
+the scenario or the strategy that moves a number shows up in review. This
+module only computes a golden; when the change is intended, regenerate and
+commit the diff with it:
 
-    python -m scenarios.goldens            # write missing goldens, report stale ones
-    python -m scenarios.goldens --update   # rewrite every golden
+    python -m tests.regenerate goldens                  # rewrite every golden that differs
+    python -m tests.regenerate goldens --only NAME      # only this library scenario
+    python -m tests.regenerate goldens --check          # list stale goldens, write nothing
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,8 @@ from scenarios.refs import SCENARIO_DIR, library_names
 from simulator.config import Scenario
 from simulator.strategy import Strategy
 
-GOLDEN_DIR = Path(__file__).resolve().parents[1] / "tests" / "golden"
 SEED = 1
 DEFAULT_STRATEGY = "fast-empathetic"
-REGENERATE = "python -m scenarios.goldens --update"
 
 
 def scenario_file(name: str) -> Path:
@@ -63,53 +61,6 @@ def render(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, allow_nan=False) + "\n"
 
 
-def golden_path(name: str, folder: Path = GOLDEN_DIR) -> Path:
-    """Where the golden of a library scenario lives."""
-    return folder / f"{name}.json"
-
-
-def read_golden(name: str, folder: Path = GOLDEN_DIR) -> dict[str, Any] | None:
-    """The committed golden of a scenario, or None when there is none."""
-    path = golden_path(name, folder)
-    if not path.is_file():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def scenario_names() -> list[str]:
     """Every library scenario (each must have a golden)."""
     return library_names(SCENARIO_DIR)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Write missing goldens; with --update rewrite all; exit 1 if any stays stale."""
-    ap = argparse.ArgumentParser(prog="python -m scenarios.goldens",
-                                 description="write the golden summaries of the library")
-    ap.add_argument("--update", action="store_true",
-                    help="rewrite goldens that differ (after an intended change)")
-    ap.add_argument("--out", type=Path, default=GOLDEN_DIR,
-                    help=f"golden folder (default {GOLDEN_DIR})")
-    ap.add_argument("names", nargs="*", help="only these library scenarios (default: all)")
-    args = ap.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    stale = []
-    for name in args.names or scenario_names():
-        summary = golden_summary(name)
-        old = read_golden(name, args.out)
-        path = golden_path(name, args.out)
-        if old == summary:
-            print(f"ok       {path}")
-        elif old is None or args.update:
-            path.write_text(render(summary), encoding="utf-8")
-            print(f"{'wrote' if old is None else 'updated':<8} {path}")
-        else:
-            stale.append(name)
-            print(f"differs  {path}")
-    if stale:
-        print(f"{len(stale)} golden(s) differ; if the change is intended: {REGENERATE}",
-              file=sys.stderr)
-    return 1 if stale else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -7,11 +7,12 @@ type, when a file starts with
     # yaml-language-server: $schema=../../docs/schema/scenario.schema.json
 
 The schemas are generated from the same dataclasses the loader walks
-(`simulator.config.Scenario`, `simulator.strategy.Strategy`,
+(`scenarios.scenario_file.ScenarioFile`, `simulator.strategy.Strategy`,
 `scenarios.experiment.ExperimentFile`) and their `param(...)` metadata, so a
-new engine parameter appears in the editor with no change here. The committed
-copies in docs/schema/ are rewritten by `python -m scenarios.jsonschema`
-(`--check` only compares) and a test fails when they are stale.
+new engine parameter appears in the editor with no change here. This module
+only returns the text; the committed copies in docs/schema/ are rewritten by
+`python -m tests.regenerate jsonschema` (`--check` only compares) and a test
+fails when they are stale.
 
 The schema is a first line of defence, not the validator: it knows types,
 enums, limits and keys, but not the cross-field rules (`scenarios.checks`),
@@ -23,23 +24,19 @@ the schema asks for a string, so quote text that looks like a number or a date.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
-import sys
 import typing
-from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from scenarios.scenario_file import ScenarioFile, file_fields
 from scenarios.schema import _is_section, _split_optional
-from simulator.config import Scenario
 from simulator.strategy import Strategy
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "docs" / "schema"
 FORMATS = ("scenario", "strategy", "experiment")
-GENERATED = "Generated from the stormdrill dataclasses by `python -m scenarios.jsonschema`; " \
-    "do not edit."
+GENERATED = ("Generated from the stormdrill dataclasses by "
+             "`python -m tests.regenerate jsonschema`; do not edit.")
 
 
 def _num(x: float) -> str:
@@ -142,8 +139,7 @@ def object_schema(cls: type) -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object"}
     if cls.__doc__:
         out["description"] = cls.__doc__.strip().splitlines()[0]
-    out["properties"] = {f.name: field_schema(f, hints[f.name])
-                         for f in dataclasses.fields(cls)}
+    out["properties"] = {f.name: field_schema(f, hints[f.name]) for f in file_fields(cls)}
     out["additionalProperties"] = False
     return out
 
@@ -162,7 +158,7 @@ def _document(kind: str, cls: type, title: str) -> dict[str, Any]:
 
 def scenario_schema() -> dict[str, Any]:
     """The schema of a scenario file."""
-    return _document("scenario", Scenario, "stormdrill scenario")
+    return _document("scenario", ScenarioFile, "stormdrill scenario")
 
 
 def strategy_schema() -> dict[str, Any]:
@@ -225,49 +221,3 @@ def schema(kind: str = "scenario") -> dict[str, Any]:
 def render(kind: str = "scenario") -> str:
     """The schema as the JSON text that is committed (stable, so diffs stay small)."""
     return json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"
-
-
-def schema_path(kind: str, folder: Path = SCHEMA_DIR) -> Path:
-    """Where the committed schema of a format lives."""
-    return folder / f"{kind}.schema.json"
-
-
-def stale(folder: Path = SCHEMA_DIR) -> list[Path]:
-    """Committed schema files that differ from what this module generates."""
-    return [schema_path(k, folder) for k in FORMATS
-            if not schema_path(k, folder).is_file()
-            or schema_path(k, folder).read_text(encoding="utf-8") != render(k)]
-
-
-def write_all(folder: Path = SCHEMA_DIR) -> list[Path]:
-    """Write every format's schema into `folder`; the paths written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for kind in FORMATS:
-        path = schema_path(kind, folder)
-        path.write_text(render(kind), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m scenarios.jsonschema [--check] [--out DIR]`."""
-    ap = argparse.ArgumentParser(prog="python -m scenarios.jsonschema",
-                                 description="write the JSON Schemas of the file formats")
-    ap.add_argument("--out", type=Path, default=SCHEMA_DIR,
-                    help=f"folder to write into (default {SCHEMA_DIR})")
-    ap.add_argument("--check", action="store_true",
-                    help="write nothing; exit 1 if a committed schema is out of date")
-    args = ap.parse_args(argv)
-    if args.check:
-        old = stale(args.out)
-        for path in old:
-            print(f"out of date: {path}", file=sys.stderr)
-        return 1 if old else 0
-    for path in write_all(args.out):
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,7 @@
 """Dependencies point one way: the engine imports no UI code."""
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -90,3 +91,95 @@ def test_no_private_reach_through() -> None:
                     reaches.append(f"{path.relative_to(ROOT)}:{node.lineno} "
                                    f"{ast.unparse(node)}")
     assert not reaches, "private members reached from outside:\n" + "\n".join(reaches)
+
+
+# ---- generated files are written by tests/regenerate.py only (issue 11) ---------------------
+RUNTIME_PACKAGES = ("simulator", "scenarios", "tui")
+#: the one module of the three packages that may run as a program (`stormdrill`)
+MAIN_ALLOWED = {"tui/cli.py"}
+#: a path into docs/ or tests/golden, as a literal (`"docs"`, `"docs/model.md"`, `"golden"`)
+GENERATED_DIR = re.compile(r"(?:^|/)(?:docs|golden)(?:/|$)")
+#: calls whose positional arguments are paths
+PATH_CALLS = {"Path", "PurePath", "PosixPath", "open", "joinpath", "join", "write_text",
+              "write_bytes", "mkdir", "copy", "copyfile", "copy2", "replace", "rename"}
+
+
+def _runtime_sources() -> list[tuple[str, ast.Module]]:
+    out = []
+    for package in RUNTIME_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                rel = path.relative_to(ROOT).as_posix()
+                out.append((rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)))
+    return out
+
+
+def _is_main_guard(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":` (either way round)."""
+    if not (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)):
+        return False
+    sides = [node.test.left, *node.test.comparators]
+    return (any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+            and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides))
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """The literal text of a path operand: a string, or the literal parts of an f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return []
+
+
+def _generated_paths(tree: ast.AST) -> list[tuple[int, str]]:
+    """Literals used to build a path into docs/ or tests/golden: `x / "docs"`,
+    `Path("docs/model.md")`, `os.path.join(root, "tests", "golden")`, `open("docs/...")`."""
+    found = []
+    for node in ast.walk(tree):
+        operands: list[ast.AST] = []
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            operands = [node.left, node.right]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in PATH_CALLS:
+                operands = list(node.args)
+        for operand in operands:
+            found += [(node.lineno, text) for text in _strings(operand)
+                      if GENERATED_DIR.search(text)]
+    return found
+
+
+def test_no_runtime_module_runs_as_a_program() -> None:
+    """Only the CLI has a `__main__` block; generators live in tests/regenerate.py."""
+    guarded = [rel for rel, tree in _runtime_sources()
+               if rel not in MAIN_ALLOWED and any(_is_main_guard(n) for n in ast.walk(tree))]
+    mains = [p.relative_to(ROOT).as_posix() for package in RUNTIME_PACKAGES
+             for p in (ROOT / package).rglob("__main__.py")]
+    assert not guarded + mains, (
+        f"{guarded + mains} run as programs; put a generator in tests/regenerate.py and "
+        "keep the runtime module to functions that return the text")
+    assert any(_is_main_guard(n) for n in ast.walk(dict(_runtime_sources())["tui/cli.py"]))
+
+
+def test_no_runtime_module_writes_docs_or_goldens() -> None:
+    """Runtime code never builds a path into docs/ or tests/golden, so it cannot write one:
+    tests/regenerate.py is the only place that knows where the generated files live."""
+    bad = [f"{rel}:{line}: {text!r}" for rel, tree in _runtime_sources()
+           for line, text in _generated_paths(tree)]
+    assert not bad, ("paths into docs/ or tests/golden in runtime code (move the writing "
+                     "to tests/regenerate.py):\n" + "\n".join(bad))
+
+
+def test_the_generated_path_check_can_fail() -> None:
+    """The check sees the ways the old generators built their paths."""
+    old = ('DOCS = Path(__file__).resolve().parents[1] / "docs"\n'
+           'GOLDEN = ROOT / "tests" / "golden"\n'
+           'open("docs/model.md", "w").write(text)\n'
+           'Path(f"docs/schema/{kind}.json").write_text(text)\n'
+           'if __name__ == "__main__":\n    main()\n')
+    tree = ast.parse(old)
+    assert [line for line, _ in _generated_paths(tree)] == [1, 2, 3, 4]
+    assert any(_is_main_guard(n) for n in ast.walk(tree))

@@ -1,8 +1,8 @@
 """Decision points agree with the model: recommended options are not worse on trust.
 
-`python -m scenarios.decisions` plays every option of every decision point on
-paired replicas (trust first, then volume) and writes the full table to
-docs/scenarios.md; these tests run the same check with fewer replicas on a
+`python -m tests.regenerate decisions` plays every option of every decision
+point on paired replicas (trust first, then volume) and writes the full table
+to docs/scenarios.md; these tests run the same check with fewer replicas on a
 few representative scenarios, show that the check can fail, and keep the
 docs table in step with the library.
 """
@@ -18,7 +18,6 @@ import pytest
 from scenarios import library_scenarios, load_scenario
 from scenarios.decisions import (
     BLOCK,
-    DOC,
     METRICS,
     REPORTED,
     OptionResult,
@@ -28,6 +27,7 @@ from scenarios.decisions import (
     render_doc,
 )
 from simulator.config import Scenario
+from tests import regenerate
 
 # Cheap to run and between them every kind of option: apology, holding line, silence,
 # defensive reply, update, solution, compensation before and after other statements,
@@ -123,11 +123,11 @@ def test_reported_model_issues_name_real_points() -> None:
 
 
 def _doc_block() -> str:
-    text = DOC.read_text(encoding="utf-8")
+    text = regenerate.SCENARIOS_DOC.read_text(encoding="utf-8")
     m = re.search(rf"<!-- BEGIN GENERATED {BLOCK} -->\n(.*?)<!-- END GENERATED {BLOCK} -->",
                   text, re.S)
     assert m, f"docs/scenarios.md has no generated {BLOCK} block: run " \
-              "`python -m scenarios.decisions --write`"
+              "`python -m tests.regenerate decisions`"
     return m.group(1)
 
 
@@ -135,7 +135,7 @@ def test_docs_table_covers_every_scenario_and_matches_the_files() -> None:
     """Every option of every library scenario is in the table, marked as its file marks it."""
     sections = re.split(r"^### ", _doc_block(), flags=re.M)[1:]
     by_name = {s.split("\n", 1)[0].strip(): s for s in sections}
-    stale = "run `python -m scenarios.decisions --write`"
+    stale = "run `python -m tests.regenerate decisions`"
     for entry in library_scenarios():
         assert entry.name in by_name, f"{entry.name} missing from the table: {stale}"
         rows = re.findall(r"^\| (\d+) \([^)]*\) \| (\d+): (.*?) \| (✓?) \|",

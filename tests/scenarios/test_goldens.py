@@ -6,8 +6,8 @@ and the scenario's reference strategy (`calibration.reference_strategy`, else
 (an engine fix, a retuned scenario, a new scenario), regenerate and commit the
 goldens with it:
 
-    python -m scenarios.goldens            # write missing goldens only
-    python -m scenarios.goldens --update   # rewrite every golden that differs
+    python -m tests.regenerate goldens --only NAME   # write or rewrite one golden
+    python -m tests.regenerate goldens               # rewrite every golden that differs
 """
 
 from __future__ import annotations
@@ -18,31 +18,32 @@ from pathlib import Path
 import pytest
 
 from scenarios import goldens, load_scenario
-from simulator.config import Calibration
+from scenarios.scenario_file import Calibration
+from tests import regenerate
 
 NAMES = goldens.scenario_names()
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_scenario_matches_its_golden(name: str) -> None:
-    golden = goldens.read_golden(name)
+    golden = regenerate.read_golden(name)
     assert golden is not None, (
-        f"no golden for library scenario '{name}' ({goldens.golden_path(name)}); "
-        f"create it with `python -m scenarios.goldens {name}`")
+        f"no golden for library scenario '{name}' ({regenerate.golden_path(name)}); "
+        f"create it with `{regenerate.REGENERATE_GOLDENS} --only {name}`")
     actual = goldens.golden_summary(name)
     assert actual == golden, (
         f"the summary of '{name}' differs from its golden; if the change is intended, "
-        f"run `{goldens.REGENERATE} {name}` and commit the new golden")
+        f"run `{regenerate.REGENERATE_GOLDENS} --only {name}` and commit the new golden")
 
 
 def test_every_golden_belongs_to_a_library_scenario() -> None:
-    orphans = [p.stem for p in sorted(goldens.GOLDEN_DIR.glob("*.json")) if p.stem not in NAMES]
+    orphans = [p.stem for p in sorted(regenerate.GOLDEN_DIR.glob("*.json")) if p.stem not in NAMES]
     assert not orphans, f"goldens without a library scenario: {orphans}; delete them"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_golden_was_made_with_seed_1_and_the_reference_strategy(name: str) -> None:
-    golden = goldens.read_golden(name)
+    golden = regenerate.read_golden(name)
     if golden is None:
         pytest.skip("no golden (reported by test_scenario_matches_its_golden)")
     file = goldens.scenario_file(name)

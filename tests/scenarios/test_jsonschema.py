@@ -1,7 +1,7 @@
 """The JSON Schemas for editors accept every shipped file and reject typos.
 
 The committed schemas in docs/schema/ are regenerated with
-`python -m scenarios.jsonschema`; `test_committed_schemas_are_current` fails
+`python -m tests.regenerate jsonschema`; `test_committed_schemas_are_current` fails
 until that is done after a change to the dataclasses.
 """
 
@@ -19,6 +19,7 @@ from scenarios import jsonschema as js
 from scenarios import validate_file
 from scenarios.errors import FileError
 from scenarios.loader import file_kind
+from tests import regenerate
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +59,8 @@ def test_schema_is_valid_draft_2020_12(kind: str) -> None:
 
 
 def test_committed_schemas_are_current() -> None:
-    stale = js.stale()
-    assert not stale, ("docs/schema is out of date: run `python -m scenarios.jsonschema` "
+    stale = regenerate.stale("jsonschema")
+    assert not stale, ("docs/schema is out of date: run `python -m tests.regenerate jsonschema` "
                        f"({', '.join(p.name for p in stale)})")
 
 
@@ -140,8 +141,10 @@ def test_cli_schema_misuse_exits_2(argv: list[str]) -> None:
     assert code == 2
 
 
-def test_generator_writes_and_checks(tmp_path: Path) -> None:
-    assert js.main(["--out", str(tmp_path)]) == 0
-    assert js.main(["--check", "--out", str(tmp_path)]) == 0
+def test_generator_writes_and_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(regenerate, "SCHEMA_DIR", tmp_path)
+    assert regenerate.main(["jsonschema"]) == 0
+    assert regenerate.main(["jsonschema", "--check"]) == 0
     (tmp_path / "strategy.schema.json").write_text("{}", encoding="utf-8")
-    assert js.main(["--check", "--out", str(tmp_path)]) == 1
+    assert regenerate.main(["jsonschema", "--check"]) == 1
+    assert (tmp_path / "strategy.schema.json").read_text(encoding="utf-8") == "{}"

@@ -2,8 +2,8 @@
 
 Each test measures its target with `scenarios.realism` (the definitions are
 there, in each `rN` docstring) and asserts the band of MODEL.md on the point
-estimate: the same check as the docs table (`python -m scenarios.realism
---write`, docs/model.md), never a widened band. A target the model currently
+estimate: the same check as the docs table (`python -m tests.regenerate
+realism`, docs/model.md), never a widened band. A target the model currently
 misses is marked `xfail(strict=True)`, its reason the miss the docs table
 measured, so the docs show it as a miss and the test fails loudly (XPASS) the
 day the model meets it: then drop the mark.
