@@ -18,6 +18,7 @@ from scenarios.experiment import library_experiments, load_experiment
 from scenarios.library import LibraryEntry, library_scenarios, library_strategies
 from scenarios.loader import load_any, load_scenario, load_strategy, validate_file
 from scenarios.refs import DEFAULT_SCENARIO
+from scenarios.scenario_file import ScenarioFile
 
 if TYPE_CHECKING:
     from simulator.batch import Experiment
@@ -41,6 +42,7 @@ __all__ = [
     "FileError",
     "LibraryEntry",
     "Problem",
+    "ScenarioFile",
     "dump_yaml",
     "library_experiments",
     "library_scenarios",

@@ -10,11 +10,13 @@ from typing import Any
 
 import yaml
 
+from scenarios.scenario_file import file_fields
+
 
 def to_dict(obj: Any, *, only_changed: bool = False) -> dict[str, Any]:
     """A plain dict of a scenario or strategy; `only_changed` drops default values."""
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
+    for f in file_fields(obj):
         value = getattr(obj, f.name)
         if dataclasses.is_dataclass(value):
             inner = to_dict(value, only_changed=only_changed)

@@ -26,6 +26,7 @@ import yaml
 from scenarios.checks import check_scenario, check_strategy
 from scenarios.errors import FileError, Problem, did_you_mean
 from scenarios.loader import load_strategy
+from scenarios.scenario_file import ScenarioFile
 from scenarios.schema import BAD, Walker, _is_section, _shown, _split_optional, describe, is_null
 from simulator import designs
 from simulator.batch import DesignPoint, Policy
@@ -66,7 +67,7 @@ def _scenario_paths() -> tuple[dict[str, tuple[Any, typing.Mapping[str, Any]]],
             else:
                 leaves[path] = (hints[f.name], f.metadata)
 
-    walk(Scenario, "")
+    walk(ScenarioFile, "")  # the drill's sections too: a grid may vary any key of the file
     return leaves, sections, lists
 
 

@@ -42,6 +42,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from scenarios.personas import Persona, PersonaBook
+from scenarios.scenario_file import ScenarioFile
 from scenarios.textbank import compose, fill, mix, pick, text_bank
 from simulator.config import Scenario
 from simulator.feed import FeedItem
@@ -162,7 +163,8 @@ class FeedRenderer:
         self.seed = int(seed)
         self.locale = scenario.locale
         self.bank: dict[str, Any] = text_bank(self.locale)
-        self.personas = PersonaBook(network, self.locale, self.seed, scenario.setting)
+        self.personas = PersonaBook(network, self.locale, self.seed,
+                                    ScenarioFile.of(scenario).setting)
         self.start = datetime.fromisoformat(scenario.start)
         self.values = self._values()
         # brand statements and brand posts seen in batches given to `remember`, by moment,

@@ -17,13 +17,13 @@ import yaml
 from scenarios.checks import check_scenario, check_strategy
 from scenarios.errors import FileError, Problem, did_you_mean
 from scenarios.refs import SCENARIO_DIR, STRATEGY_DIR, resolve
+from scenarios.scenario_file import ScenarioFile
 from scenarios.schema import Walker
 from scenarios.source import load_tree
-from simulator.config import Scenario
 from simulator.strategy import Strategy
 
 KINDS = ("scenario", "strategy", "experiment")
-_SCENARIO_KEYS = {f.name for f in dataclasses.fields(Scenario)}
+_SCENARIO_KEYS = {f.name for f in dataclasses.fields(ScenarioFile)}
 _STRATEGY_KEYS = {f.name for f in dataclasses.fields(Strategy)}
 # an experiment file is recognised by these top-level keys (see scenarios.experiment)
 EXPERIMENT_KEYS = frozenset({"scenarios", "strategies"})
@@ -79,7 +79,7 @@ def detect_kind(root: yaml.MappingNode) -> str:
     return "scenario"
 
 
-def _absolute_network_path(sc: Scenario, base: Path, walker: Walker) -> Scenario:
+def _absolute_network_path(sc: ScenarioFile, base: Path, walker: Walker) -> ScenarioFile:
     """Resolve a relative `network.path` against the scenario file's folder."""
     if sc.network.path is None or "network.path" in walker.bad:
         return sc
@@ -98,9 +98,9 @@ def _finish(walker: Walker, problems: list[Problem], value: Any) -> Any:
 
 
 def _scenario(path: Path, shown: str, root: yaml.MappingNode,
-              problems: list[Problem]) -> Scenario:
-    walker = Walker(shown, Scenario, "scenario")
-    sc = walker.build(Scenario, root)
+              problems: list[Problem]) -> ScenarioFile:
+    walker = Walker(shown, ScenarioFile, "scenario")
+    sc = walker.build(ScenarioFile, root)
     sc = _absolute_network_path(sc, path.parent, walker)
     check_scenario(sc, walker)
     return _finish(walker, problems, sc)
@@ -162,7 +162,7 @@ def open_file(ref: str, folders: tuple[Path, ...], what: str
 
 
 
-def load_scenario(ref: str) -> Scenario:
+def load_scenario(ref: str) -> ScenarioFile:
     """A validated scenario from a library name or a path; raises FileError."""
     path, shown, _, body, problems = open_file(ref, (SCENARIO_DIR,), "scenario")
     return _scenario(Path(os.path.abspath(path)), shown, body, problems)
@@ -174,7 +174,7 @@ def load_strategy(ref: str) -> Strategy:
     return _strategy(body, shown, problems)
 
 
-def load_any(ref: str) -> Scenario | Strategy:
+def load_any(ref: str) -> ScenarioFile | Strategy:
     """A scenario or a strategy, whichever the file is; raises FileError."""
     path, shown = resolve(ref, (SCENARIO_DIR, STRATEGY_DIR), "scenario or strategy")
     root, problems = load_tree(path, shown)

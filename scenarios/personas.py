@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
+from scenarios.scenario_file import Setting
 from scenarios.textbank import fields_of, fill, mix, text_bank
-from simulator.config import Setting
 from simulator.network import Network, UserType
 
 if TYPE_CHECKING:

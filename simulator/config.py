@@ -474,102 +474,14 @@ class DecisionPoint:
 
 
 @dataclass(frozen=True)
-class Briefing:
-    """What the facilitator reads out before the drill."""
-
-    situation: str = param("", doc="what has happened")
-    brand: str = param("", doc="the brand and its customers")
-    stakes: str = param("", doc="what is at stake")
-    learning_objectives: list[str] = param([], doc="what the team should learn")
-    difficulty: Literal["easy", "medium", "hard"] = param("medium", doc="difficulty rating")
-    recommended_minutes: int = param(60, lo=5, hi=600, doc="recommended drill length")
-
-
-@dataclass(frozen=True)
-class Facilitation:
-    """How the drill's clock treats the team (`stormdrill play --prompts` overrides it)."""
-
-    # Time belongs to the facilitator: a decision prompt should not expire while the
-    # team is still reading it, so by default an open prompt stops the simulated clock.
-
-    prompt_clock: Literal["freeze", "real", "run"] = param(
-        "freeze", doc="while a decision prompt is open: freeze the simulated clock until the "
-        "team answers; real: freeze it and give the team `prompt_minutes` real minutes, then "
-        "apply the timeout option; run: the clock keeps running and the deadline is in "
-        "simulated hours")
-    prompt_minutes: float = param(3.0, lo=0.25, hi=120.0,
-                                  doc="real minutes to decide when prompt_clock is real")
-    auto_pause: list[Literal["inject", "decision", "detection", "media", "trending"]] = param(
-        ["inject", "decision", "detection"],
-        doc="moments that pause the clock so the facilitator can talk them through")
-
-
-@dataclass(frozen=True)
-class Setting:
-    """Names the feed's post templates are filled with."""
-
-    brand_name: str = param("the brand", doc="the brand's name")
-    brand_handle: str = param("@brand", doc="the brand account's handle")
-    product: str = param("product", doc="what the complaint is about")
-    issue: str = param("the problem", doc="the complaint in a few words")
-    place: str = param("", doc="where it happened")
-    people: list[str] = param([], doc="named people in the story (the complainant first)")
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """The real case a scenario fictionalises, and its shape to reproduce.
-
-    Targets are facts about the real case, each with its tolerance written
-    next to it before any fitting (docs/model.md, "10. Calibration"): the simulated median
-    over replicas must lie within target +- tolerance. Days count 24-hour
-    bins from the complaint (day 1 = its first 24 hours); volume means
-    negative posts. Response latency is a consistency check of the
-    reference strategy (reported, never fitted and never a calibration
-    target). `python -m scenarios.calibration` checks them and `--fit`
-    fits the shared parameter set (simulator/fitted.py) to every case at once.
-    """
-
-    case: str = param("", doc="the real case (e.g. Domino's, April 2009)")
-    reference_strategy: str = param("", doc="strategy the real brand followed (path "
-                                    "relative to the scenario file, or a library name)")
-    response_latency_h: float | None = param(None, lo=0.0, hi=10_000.0,
-                                             doc="consistency check, not a target: hours "
-                                             "from the complaint to the first public "
-                                             "response in the real case")
-    tolerance_h: float = param(12.0, lo=0.0, hi=1000.0,
-                               doc="allowed gap for the response latency (hours)")
-    peak_day: float | None = param(None, lo=1.0, hi=60.0,
-                                   doc="target: day of the negative-volume peak (1 = the "
-                                   "first 24 hours; 1.5 = day 1 or 2)")
-    tolerance_days: float = param(1.0, lo=0.0, hi=30.0, doc="allowed gap for the peak day")
-    first_media_day: float | None = param(None, lo=1.0, hi=60.0,
-                                          doc="target: day of the first news story")
-    tolerance_media_days: float = param(1.0, lo=0.0, hi=30.0,
-                                        doc="allowed gap for the first media day")
-    day1_share: float | None = param(None, lo=0.0, hi=1.0,
-                                     doc="target: share of the run's negative volume in "
-                                     "day 1")
-    tolerance_day1_share: float = param(0.1, lo=0.0, hi=1.0,
-                                        doc="allowed gap for the day-1 share")
-    duration_days: float | None = param(None, lo=0.0, hi=365.0,
-                                        doc="target: days from the complaint to 90% of the "
-                                        "run's cumulative negative volume")
-    tolerance_duration_days: float = param(1.0, lo=0.0, hi=30.0,
-                                           doc="allowed gap for the duration (days)")
-    trust_dip: float | None = param(None, lo=0.0, hi=1.0,
-                                    doc="target: share of the starting trust index lost by "
-                                    "its lowest point within `trust_dip_days`")
-    trust_dip_days: float = param(4.0, lo=0.1, hi=60.0,
-                                  doc="days after the complaint over which the trust dip "
-                                  "is measured")
-    tolerance_trust_dip: float = param(0.1, lo=0.0, hi=1.0,
-                                       doc="allowed gap for the trust dip (share of the index)")
-
-
-@dataclass(frozen=True)
 class Scenario:
-    """One crisis: network, complaint, model parameters, plan and injects."""
+    """One crisis: network, complaint, model parameters, plan and injects.
+
+    Only what a run reads. Decision points are here because batches apply the
+    options a policy chooses; the sections only the drill and the calibration
+    read (briefing, facilitation, setting, calibration) are added by
+    `scenarios.scenario_file.ScenarioFile`, which is what a scenario file loads as.
+    """
 
     name: str = param("scenario", doc="short identifier")
     title: str = param("Untitled crisis", doc="one-line title")
@@ -587,11 +499,7 @@ class Scenario:
     reputation: ReputationConfig = section(ReputationConfig)
     plan: CrisisPlan = section(CrisisPlan)
     injects: list[Inject] = param([], doc="timed injects")
-    briefing: Briefing = section(Briefing, doc="drill briefing")
-    facilitation: Facilitation = section(Facilitation, doc="the drill clock's defaults")
-    setting: Setting = section(Setting, doc="names for the feed")
     decision_points: list[DecisionPoint] = param([], doc="prompts with options for the drill")
-    calibration: Calibration = section(Calibration, doc="the real case behind the scenario")
 
 
 def replace_path(obj: Any, dotted: str, value: Any) -> Any:

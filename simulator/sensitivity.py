@@ -52,7 +52,7 @@ def assumed_parameters(scenario: Scenario) -> list[tuple[str, tuple[float, float
     """
     out: list[tuple[str, tuple[float, float]]] = []
     hints = get_type_hints(Scenario)
-    for section in dataclasses.fields(scenario):
+    for section in dataclasses.fields(Scenario):  # the engine's sections (a file adds none)
         if not section.metadata.get("section"):
             continue
         for f in dataclasses.fields(hints[section.name]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -26,13 +26,16 @@ from tui.screens.picker import PickerScreen, library_choices
 from tui.screens.team import TeamScreen
 from tui.session import Session
 
+if TYPE_CHECKING:
+    from scenarios.scenario_file import ScenarioFile
+
 
 @dataclass
 class DrillOptions:
     """What `build_app` was given (scenario already loaded, if named)."""
 
     scenario_ref: str | None
-    scenario: Scenario | None
+    scenario: ScenarioFile | None
     seed: int
     team: str | None
     session_path: Path | None
@@ -196,10 +199,12 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
         scenario_ref = resume.scenario
         if session_path is not None:
             resume.path = Path(session_path)
-    if scenario is None and scenario_ref is not None:
-        import scenarios
+    import scenarios
 
+    if scenario is None and scenario_ref is not None:
         scenario = scenarios.load_scenario(scenario_ref)
+    if scenario is not None:
+        scenario = scenarios.ScenarioFile.of(scenario)  # its briefing and names, or defaults
     if scenario_ref is not None and resume is None:
         scenario_ref = _session_ref(scenario_ref)
     options = DrillOptions(scenario_ref=scenario_ref, scenario=scenario, seed=seed, team=team,

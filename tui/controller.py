@@ -78,6 +78,9 @@ class DrillController:
     """Runs one drill: the simulation, its clock, prompts and the session file."""
 
     def __init__(self, scenario: Scenario, session: Session) -> None:
+        from scenarios.scenario_file import ScenarioFile
+
+        scenario = ScenarioFile.of(scenario)  # its facilitation, or the defaults
         self.scenario = scenario
         self.session = session
         load_compiled_loop()  # load it now, not on the drill's first tick

@@ -16,6 +16,7 @@ import numpy as np
 from scenarios.calibration import reference_strategy
 from scenarios.loader import load_scenario, load_strategy
 from scenarios.refs import SCENARIO_DIR, STRATEGY_DIR, library_names
+from scenarios.scenario_file import ScenarioFile
 from simulator.config import (
     Scenario,
     replace_path,
@@ -71,7 +72,7 @@ def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     return _CACHE[key]
 
 
-def _scenario(name: str) -> Scenario:
+def _scenario(name: str) -> ScenarioFile:
     return _cached(("scenario", name), lambda: load_scenario(str(SCENARIO_DIR / f"{name}.yaml")))
 
 

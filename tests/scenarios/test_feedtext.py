@@ -14,9 +14,10 @@ import pytest
 from scenarios import load_scenario
 from scenarios.feedtext import BrandState, FeedRenderer, RenderedPost, lines_for, pieces_for
 from scenarios.personas import _name_pools, personas_for
+from scenarios.scenario_file import Setting
 from scenarios.textbank import LOCALES, POST_FIELDS, fields_of, fill, iter_templates, text_bank
 from simulator.actions import Action
-from simulator.config import Scenario, Setting
+from simulator.config import Scenario
 from simulator.feed import FeedItem
 from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from simulator.network import UserType

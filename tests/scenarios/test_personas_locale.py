@@ -14,8 +14,9 @@ import pytest
 
 from scenarios import load_scenario
 from scenarios.personas import Persona, _name_pools, personas_for, slug
+from scenarios.scenario_file import Setting
 from scenarios.textbank import text_bank
-from simulator.config import Scenario, Setting
+from simulator.config import Scenario
 from simulator.network import Network
 from simulator.population import build_network
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from scenarios import dump_yaml, load_scenario, load_strategy, to_dict, validate_file
+from scenarios import ScenarioFile, dump_yaml, load_scenario, load_strategy, to_dict, validate_file
 from scenarios.loader import load_any
 from simulator.config import Inject, NetworkConfig, Scenario
 from simulator.strategy import Strategy
@@ -113,7 +113,7 @@ def test_dump_round_trips(tmp_path: Path) -> None:
 def test_defaults_only_files(tmp_path: Path) -> None:
     path = tmp_path / "defaults.yaml"
     path.write_text("name: scenario\nnetwork:\n")
-    assert load_scenario(str(path)) == dataclasses.replace(Scenario())
+    assert load_scenario(str(path)) == dataclasses.replace(ScenarioFile())
 
 
 def test_kind_detection(tmp_path: Path) -> None:

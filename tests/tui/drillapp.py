@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -10,14 +11,13 @@ from typing import Any
 
 from factory import scenario
 
+from scenarios.scenario_file import Briefing, ScenarioFile, Setting
 from simulator.config import (
     ActionSpec,
-    Briefing,
     DecisionOption,
     DecisionPoint,
     Inject,
     Scenario,
-    Setting,
 )
 from tui.app import DrillApp, build_app
 
@@ -35,7 +35,7 @@ INJECTS = [Inject(at_h=30.0, kind="journalist_inquiry", text="A reporter asks fo
                   deadline_h=1.0)]
 
 
-def drill_scenario(**overrides: object) -> Scenario:
+def drill_scenario(**overrides: object) -> ScenarioFile:
     """3,000 users, 24 h, two decision points and one inject; fixed names for the feed."""
     fields: dict[str, object] = dict(
         users=3000, decision_points=POINTS, injects=INJECTS, duration_h=24.0,
@@ -48,7 +48,11 @@ def drill_scenario(**overrides: object) -> Scenario:
                           learning_objectives=["Respond fast", "Stay consistent"],
                           difficulty="easy", recommended_minutes=20))
     fields.update(overrides)
-    return scenario(**fields)  # type: ignore[arg-type]
+    own = {f.name for f in dataclasses.fields(ScenarioFile)} - {
+        f.name for f in dataclasses.fields(Scenario)}  # the file's sections, not the engine's
+    drill = {k: fields.pop(k) for k in own & fields.keys()}
+    return dataclasses.replace(ScenarioFile.of(scenario(**fields)),  # type: ignore[arg-type]
+                               **drill)  # type: ignore[arg-type]
 
 
 def drill_app(tmp_path: Path | None = None, team: str | None = "Blue", seed: int = 7,

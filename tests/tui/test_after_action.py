@@ -223,14 +223,14 @@ def test_report_and_leaderboard_from_the_real_program(tmp_path: Path) -> None:
 
 def test_leaderboard_ranks_trust_first_and_marks_unfinished_teams() -> None:
     """More negative posts but more trust left wins; equal trust goes to fewer posts."""
-    from simulator.config import Scenario
+    from scenarios import ScenarioFile
 
     def team(name: str, trust: float, posts: int, finished: bool = True) -> Debrief:
         summary = {**dict.fromkeys(after_action.KEYS, 0), "reputation_end": trust,
                    "trust_dip": 20.0 - trust, "negative_posts": posts, "sharers": posts,
                    "reach": 10 * posts}
         return Debrief(Session(scenario="s", seed=1, team=name, finished=finished,
-                               clock_h=30.0), Scenario(), summary)
+                               clock_h=30.0), ScenarioFile(), summary)
 
     out = blocks([team("A", 12.0, 100), team("B", 16.0, 900), team("C", 16.0, 300, False)])
     board = next(b for b in out if b[0] == "table")

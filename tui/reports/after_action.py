@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from scenarios import library_strategies, load_scenario, load_strategy
+from scenarios import ScenarioFile, library_strategies, load_scenario, load_strategy
 from simulator import Action, JournalEntry, Simulation, Strategy, __version__
 from simulator.analysis import rank_key
 from simulator.config import DecisionPoint, Scenario, fingerprint
@@ -98,7 +98,7 @@ class Debrief:
     """Everything the debrief screen and the after-action report show for one session."""
 
     session: Session
-    scenario: Scenario
+    scenario: ScenarioFile
     summary: dict[str, Any]
     rows: list[Row] = field(default_factory=list)
     decisions: list[DecisionRecord] = field(default_factory=list)
@@ -184,7 +184,7 @@ def debrief(session: Session, replicas: int = DEBRIEF_REPLICAS, with_percentile:
 
     `strategies`: what the team is ranked against (default: the library's).
     """
-    sc = scenario if scenario is not None else load_scenario(session.scenario)
+    sc = ScenarioFile.of(scenario) if scenario is not None else load_scenario(session.scenario)
     journal = list(session.journal)
     until = None if session.finished else session.clock_h
     sim = Simulation(sc, seed=session.seed, journal=journal)

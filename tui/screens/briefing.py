@@ -5,7 +5,7 @@ Posts `BriefingScreen.Begin` when the team is ready.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,8 +15,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
-from simulator.config import Scenario
 from tui.i18n import Strings
+
+if TYPE_CHECKING:
+    from scenarios.scenario_file import ScenarioFile
 
 
 class BriefingScreen(Screen[None]):
@@ -34,7 +36,7 @@ class BriefingScreen(Screen[None]):
     class Begin(Message):
         pass
 
-    def __init__(self, scenario: Scenario, tr: Strings) -> None:
+    def __init__(self, scenario: ScenarioFile, tr: Strings) -> None:
         super().__init__()
         self.scenario = scenario
         self.tr = tr

@@ -23,17 +23,19 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from simulator.config import Scenario
 from simulator.feed import FeedItem
 from simulator.kinds import POST_KIND_NAMES, EventKind, PostKind
 from tui.i18n import Strings
+
+if TYPE_CHECKING:
+    from scenarios.scenario_file import ScenarioFile
 
 MAX_POSTS = 50  # posts kept on screen (a long feed makes every redraw slower)
 MAX_BACKLOG = 2000  # hidden items kept for when the team starts watching
@@ -107,7 +109,7 @@ def _colour(kind: str) -> str:
 class PlainSource:
     """A fallback without personas: the item's kind, or the text someone typed."""
 
-    def __init__(self, scenario: Scenario, tr: Strings) -> None:
+    def __init__(self, scenario: ScenarioFile, tr: Strings) -> None:
         self.scenario, self.tr = scenario, tr
 
     def remember(self, items: Iterable[FeedItem]) -> None:
@@ -127,7 +129,8 @@ class PlainSource:
                     account="brand" if brand else "system" if item.actor < 0 else "ordinary")
 
 
-def post_source(scenario: Scenario, network: object, seed: int, tr: Strings) -> PostSource:
+def post_source(scenario: ScenarioFile, network: object, seed: int, tr: Strings
+                ) -> PostSource:
     """The feed renderer if it is installed and works for this scenario, else plain posts."""
     try:
         from scenarios.feedtext import FeedRenderer
