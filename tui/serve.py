@@ -36,6 +36,7 @@ from urllib.parse import quote
 import textual_serve
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
+from textual_serve.download_manager import DownloadManager
 
 from simulator.errors import StormdrillError
 from tui.room import CONSOLE, Room
@@ -79,6 +80,7 @@ class RoomServer:
         self.port = port
         self._open: dict[str, _Open] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._downloads = DownloadManager()  # textual-serve's; the drill delivers no files
         self.static = Path(textual_serve.__file__).parent / "static"  # xterm.js, textual.js
 
     # ---- addresses ------------------------------------------------------------------------
@@ -172,9 +174,12 @@ class RoomServer:
                 await before.socket.close(message=b"opened in another window")
                 await before.ended.wait()
             self._open[who] = mine
+        async def close() -> None:
+            await socket.close()
+
         process = _Process(self.command(who), write_bytes=socket.send_bytes,
-                           write_str=socket.send_str, close=socket.close,
-                           download_manager=_NoDownloads(), debug=False)
+                           write_str=socket.send_str, close=close,
+                           download_manager=self._downloads, debug=False)
         try:
             await process.start(_size(request, "width", 80), _size(request, "height", 24))
             await self._pump(socket, process)
@@ -253,13 +258,6 @@ class RoomServer:
             await stop.wait()
         finally:
             await runner.cleanup()
-
-
-class _NoDownloads:
-    """The drill delivers no files to the browser; textual-serve wants something to ask."""
-
-    async def cancel_app_downloads(self, app_service_id: str) -> None:
-        return None
 
 
 class _refused(web.HTTPException):
