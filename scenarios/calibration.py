@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 import pprint
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -45,7 +44,7 @@ import numpy as np
 
 from scenarios.library import library_scenarios
 from scenarios.loader import load_scenario, load_strategy
-from scenarios.refs import SCENARIO_DIR, _looks_like_path
+from scenarios.refs import SCENARIO_DIR, STRATEGY_DIR, Site, resolve
 from scenarios.scenario_file import ScenarioFile
 from simulator import fitted
 from simulator.config import Scenario, replace_path
@@ -107,12 +106,10 @@ def reference_strategy(scenario: Scenario, scenario_file: Path) -> Strategy | No
     ref = ScenarioFile.of(scenario).calibration.reference_strategy
     if not ref:
         return None
-    if _looks_like_path(ref):
-        path = os.path.expanduser(ref)
-        if not os.path.isabs(path):
-            path = os.path.normpath(scenario_file.parent / path)
-        return load_strategy(path)
-    return load_strategy(ref)
+    site = Site(str(scenario_file), "calibration.reference_strategy", None,
+                scenario_file.parent, "the scenario file")
+    path, _ = resolve(ref, (STRATEGY_DIR,), "strategy", site)
+    return load_strategy(str(path))
 
 
 def case_names() -> list[str]:

@@ -77,8 +77,11 @@ from scenarios.refs import (
     EXPERIMENT_DIR,
     SCENARIO_DIR,
     STRATEGY_DIR,
-    _looks_like_path,
+    Site,
+    is_path,
     library_names,
+    local_path,
+    resolve,
 )
 from scenarios.schema import BAD, Walker, _shown, describe, is_null
 from simulator import designs
@@ -320,41 +323,27 @@ class _ExperimentCheck(AxesCheck):
 
     def _is_path(self, ref: str) -> bool:
         """Whether `ref` names a file rather than a library entry (a file there wins)."""
-        return _looks_like_path(ref) or os.path.isfile(self._local(ref))
+        return is_path(ref, Path(self.folder))
 
     def _local(self, ref: str) -> str:
-        ref = os.path.expanduser(ref)
-        return ref if os.path.isabs(ref) else os.path.normpath(os.path.join(self.folder, ref))
+        return str(local_path(ref, Path(self.folder)))
 
     def _find(self, ref: str, kind: str, key: str, line: int | None) -> str | None:
         """The file of a library name or a path, or None after recording a problem."""
-        folder, other, other_kind = ((SCENARIO_DIR, STRATEGY_DIR, "strategy") if kind == "scenario"
-                                     else (STRATEGY_DIR, SCENARIO_DIR, "scenario"))
-        names = library_names(folder)
-        listing = "library: " + ", ".join(names + ([NO_STRATEGY] if kind == "strategy" else []))
-        if ref and self._is_path(ref):
-            file = self._local(ref)
-            if os.path.isfile(file):
-                return file
-            found = "is a directory" if os.path.isdir(file) else "file not found"
-            hint = did_you_mean(Path(ref).stem, names)
-            self.w.add(line, key, f"{found}: {file}; expected a path to a {kind} .yaml file "
-                       "(relative to the experiment file) or a library name",
-                       f"{hint} ({listing})" if hint else listing)
+        folder = SCENARIO_DIR if kind == "scenario" else STRATEGY_DIR
+        site = Site(self.shown, key, line, Path(self.folder), "the experiment file",
+                    elsewhere={"scenario": "list it under scenarios",
+                               "strategy": "list it under strategies"},
+                    hints={NO_STRATEGY: "'none' means no response; list it under strategies"}
+                    if kind == "scenario" else {})
+        try:
+            file, _ = resolve(ref, (folder,), kind, site,
+                              also=[NO_STRATEGY] if kind == "strategy" else [])
+        except FileError as err:
+            for p in err.problems:
+                self.w.add(p.line, p.key, p.message, p.hint)
             return None
-        if ref and (folder / f"{ref}.yaml").is_file():
-            return str(folder / f"{ref}.yaml")
-        if kind == "scenario" and ref == NO_STRATEGY:
-            hint = "'none' means no response; list it under strategies"
-        elif ref in library_names(other):
-            hint = (f"'{ref}' is a library {other_kind}; list it under "
-                    + ("scenarios" if other_kind == "scenario" else "strategies"))
-        else:
-            hint = did_you_mean(ref, names + ([NO_STRATEGY] if kind == "strategy" else []))
-            hint = f"{hint} ({listing})" if hint else listing
-        self.w.add(line, key, f"'{ref}' is not a library {kind}; expected a library name or a "
-                   "path to a .yaml file", hint)
-        return None
+        return str(file)
 
     def _baseline(self, ef: ExperimentFile, strategies: list[_Ref] | None) -> str | None:
         w = self.w

@@ -171,8 +171,9 @@ class DrillApp(App[None]):
 
 def _session_ref(ref: str) -> str:
     """A library name stays a name; a path becomes absolute (a session outlives the cwd)."""
-    path = Path(ref).expanduser()
-    return str(path.resolve()) if path.exists() else ref
+    from scenarios.refs import pinned
+
+    return pinned(ref)
 
 
 def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None = None,

@@ -100,6 +100,7 @@ class Room:
         """Create the room directory with every team's live store; refuses to reuse a room
         or a folder with other files in it (nothing already there is touched)."""
         import scenarios
+        from scenarios.refs import pinned
 
         room_dir = Path(path)
         if room_dir.exists() and (not room_dir.is_dir() or any(room_dir.iterdir())):
@@ -108,8 +109,7 @@ class Room:
         if not 0 <= seed < 2**63:
             raise RoomError(f"--seed {seed}: expected 0 to 2^63-1")
         scenario = scenarios.load_scenario(scenario_ref)  # a bad file fails before any write
-        ref = scenario_ref if not Path(scenario_ref).exists() else str(
-            Path(scenario_ref).resolve())
+        ref = pinned(scenario_ref)  # a path becomes absolute: the room outlives the cwd
         room = cls(path=room_dir, scenario=ref, scenario_fingerprint=fingerprint(scenario),
                    seed=seed, teams=teams,
                    tokens={name: secrets.token_urlsafe(16) for name in (*teams, CONSOLE)},
