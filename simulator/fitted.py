@@ -1,6 +1,6 @@
 """The shared parameter set fitted jointly over the eight real cases (generated).
 
-`python -m scenarios.calibration --fit --write` rewrites this file: one set
+`python -m tests.regenerate fit` rewrites this file: one set
 of [A] parameters of the attention, media and trust layers, fitted within
 their ranges to the shape of every case at once
 (docs/model.md, "10. Calibration"; docs/scenarios.md shows the fit and the
