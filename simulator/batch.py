@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.config import Scenario, replace_path
+from simulator.config import Scenario, fingerprint, replace_path
 from simulator.designs import Uncertainty
 from simulator.sensitivity import sensitivity_points
 from simulator.strategy import Strategy
@@ -165,6 +165,8 @@ class Experiment:
         return out
 
     def fingerprint(self) -> str:
+        """The experiment's own hash (pins a results file to it); each run's scenario has
+        its own, `simulator.config.fingerprint`, stored with the run."""
         text = json.dumps(self.describe(), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -188,6 +190,7 @@ class RunTask:
     decisions: tuple[tuple[int, int], ...] = ()
     sample: int | None = None  # row of the uncertainty design; None for grid points
     clipped: tuple[str, ...] = ()
+    scenario_fingerprint: str = ""  # `simulator.config.fingerprint(scenario)`, as sessions
 
 
 def replication_seed(experiment_seed: int, replication: int) -> int:
@@ -231,6 +234,7 @@ def _tasks_for(exp: Experiment, design: str, cells: Iterable[Cell],
         sc = scenario
         for path, value in params:
             sc = replace_path(sc, path, value)
+        sc_fingerprint = fingerprint(sc)  # the scenario as run, hashed as a session hashes it
         for policy, rep in itertools.product(exp.all_policies(), reps):
             seed = replication_seed(exp.seed, rep)
             yield RunTask(
@@ -240,7 +244,7 @@ def _tasks_for(exp: Experiment, design: str, cells: Iterable[Cell],
                 point=label, replication=rep, seed=seed, params=params,
                 scenario=sc, strategy=policy.strategy, hours=exp.hours,
                 policy_params=policy.params, decisions=policy.decisions, sample=sample,
-                clipped=clipped)
+                clipped=clipped, scenario_fingerprint=sc_fingerprint)
 
 
 def main_cells(exp: Experiment) -> list[Cell]:
@@ -291,7 +295,8 @@ def _head(task: RunTask) -> dict[str, Any]:
     row: dict[str, Any] = {
         "run_id": task.run_id, "design": task.design, "scenario": task.scenario_label,
         "strategy": task.strategy_label, "point": task.point, "replication": task.replication,
-        "seed": task.seed, "params": dict(task.params)}
+        "seed": task.seed, "params": dict(task.params),
+        "scenario_fingerprint": task.scenario_fingerprint or None}
     if task.policy_params:
         row["policy_params"] = dict(task.policy_params)
     if task.sample is not None:

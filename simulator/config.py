@@ -521,8 +521,13 @@ def get_path(obj: Any, dotted: str) -> Any:
 
 
 def fingerprint(scenario: Scenario) -> str:
-    """A short hash of everything a scenario sets: two runs of the same fingerprint, seed
-    and journal are the same run. Sessions and result rows carry it so that an edited
-    scenario file is noticed instead of silently changing a resume or a comparison."""
+    """The scenario's fingerprint: a short hash of everything it sets (for a loaded file,
+    every section of the file, the drill's included), so that editing the file changes it.
+
+    Two runs of the same fingerprint, seed and journal are the same run. This is the one
+    definition: a drill session stores it when the drill begins (and resume, report and
+    leaderboard say when the file has changed since), and every batch run stores it for
+    the scenario as run (its grid point applied), so a session and a batch of the same
+    scenario carry the same fingerprint."""
     text = json.dumps(dataclasses.asdict(scenario), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -20,7 +20,6 @@ turns the statistics into tidy tables.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,16 +38,6 @@ Row = dict[str, Any]
 HOURLY_COLUMNS = ("run_id", "hour", "negative", "reach", "trust")
 #: the designs a global sensitivity analysis (simulator.gsa) reads
 GLOBAL_DESIGNS = frozenset({"sobol", "morris"})
-
-
-def scenario_fingerprint(description: str, params: Mapping[str, Any]) -> str:
-    """A short hash of the scenario as run: its description plus the point's parameter values.
-
-    Two runs with the same fingerprint ran the same scenario, whatever the
-    labels say; a changed scenario file gives another fingerprint.
-    """
-    text = json.dumps([description, sorted(params.items())], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _scalar(value: Any) -> Any:
@@ -82,16 +71,15 @@ class Results:
                       enumerate(r.get("hourly") or [])]
         self.experiment: dict[str, Any] = dict(experiment or {})
         self.rows: list[Row] = [_tidy(r) for r in raw]
-        described = self.experiment.get("scenarios") or {}
         policies = self.experiment.get("policies") or {}
         for r in self.rows:
             if not r["policy_params"] and r["strategy"] in policies:
                 # the store keeps the uncertainty point only; the policy's own values
                 # are in the experiment description
                 r["policy_params"] = dict(policies[r["strategy"]].get("params") or {})
-            if not r.get("scenario_fingerprint"):
-                r["scenario_fingerprint"] = scenario_fingerprint(
-                    str(described.get(r["scenario"], r["scenario"])), r["params"])
+            # `simulator.config.fingerprint` of the scenario as run (grid point applied), as
+            # the batch stored it; None for runs stored before batches kept it (not known)
+            r.setdefault("scenario_fingerprint", None)
         #: (run_id, hour, negative, reach, trust) tuples, as the store keeps them
         self.hourly_rows: list[tuple[Any, ...]] = [tuple(h) for h in hourly]
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -188,7 +176,7 @@ class Results:
     def _runs(self) -> pd.DataFrame:
         import pandas as pd
 
-        taken = {*RUN_COLUMNS, "scenario_fingerprint", "sample", "clipped"}
+        taken = {*RUN_COLUMNS, "sample", "clipped"}
         flat = []
         for r in self.rows:
             row = {k: v for k, v in r.items() if k not in ("params", "policy_params")}

@@ -27,8 +27,12 @@ from simulator.outcomes import STORED
 #: and written by name, so their order is free to change.
 METRICS: tuple[tuple[str, str], ...] = tuple((o.name, o.sql_type) for o in STORED)
 METRIC_NAMES = tuple(name for name, _ in METRICS)
+#: columns a file may lack because it was written before they existed: added when the file
+#: is opened for writing, read as NULL (unknown) in its older runs, never an error
+ADDED_COLUMNS: tuple[tuple[str, str], ...] = (("scenario_fingerprint", "TEXT"),)
 RUN_COLUMNS = ("run_id", "design", "scenario", "strategy", "point", "replication", "seed",
-               "params", "version", "status", "error", "elapsed_s", *METRIC_NAMES)
+               "params", "version", "status", "error", "elapsed_s", *METRIC_NAMES,
+               *(name for name, _ in ADDED_COLUMNS))
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,6 +46,7 @@ CREATE TABLE IF NOT EXISTS runs (
     seed INTEGER NOT NULL,
     params TEXT NOT NULL,          -- JSON object: dotted parameter -> value
     version TEXT NOT NULL,
+    scenario_fingerprint TEXT,     -- simulator.config.fingerprint of the scenario as run
     status TEXT NOT NULL,          -- 'ok' or 'error'
     error TEXT,
     elapsed_s REAL,
@@ -198,7 +203,8 @@ class ResultsStore:
                 raise bad(f"tables {', '.join(sorted(tables)) or 'none'}, expected runs, "
                           "meta and hourly")
             have = {r[1] for r in self.db.execute("PRAGMA table_info(runs)")}
-            core = [c for c in RUN_COLUMNS if c not in METRIC_NAMES]
+            core = [c for c in RUN_COLUMNS if c not in METRIC_NAMES
+                    and c not in dict(ADDED_COLUMNS)]
             lacking = [c for c in core if c not in have]
             if lacking:
                 raise bad(f"table runs lacks {', '.join(lacking)}")
@@ -225,6 +231,8 @@ class ResultsStore:
                        for c in ("replication", "seed")]
             checks += [(c, f"typeof({c}) != 'text'", "text") for c in
                        ("run_id", "design", "scenario", "strategy", "point", "version")]
+            checks += [(c, f"typeof({c}) NOT IN ('text', 'null')", "text or null")
+                       for c in dict(ADDED_COLUMNS) if c in have]
             checks.append(("status", "status IS NULL OR status NOT IN ('ok', 'error')",
                            "ok or error"))
             for column, clause, expected in checks:
@@ -246,16 +254,23 @@ class ResultsStore:
 
     def _missing_columns(self) -> tuple[str, ...]:
         have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
-        return tuple(name for name in METRIC_NAMES if name not in have)
+        return tuple(name for name in (*METRIC_NAMES, *dict(ADDED_COLUMNS))
+                     if name not in have)
 
     def _upgrade(self) -> tuple[str, ...]:
         """Metric columns an older file lacks; added at once when it holds no runs yet.
 
         A file with runs of an older version stays readable (the new metrics
         read as missing) but takes no new runs: one experiment's results must
-        come from one model.
+        come from one model. An `ADDED_COLUMNS` column is added whatever the file
+        holds: its older runs read NULL there (not known), and it goes on.
         """
         have = {row[1] for row in self.db.execute("PRAGMA table_info(runs)")}
+        added = [(name, kind) for name, kind in ADDED_COLUMNS if name not in have]
+        if added:
+            with self.db:
+                for name, kind in added:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
         missing = tuple((name, kind) for name, kind in METRICS if name not in have)
         if missing and self.count() == 0:
             with self.db:

@@ -209,6 +209,11 @@ EN: dict[str, str] = {
     "aar.ranking": "Ranked on trust first: highest trust at the end, then fewest negative posts.",
     "aar.board_unfinished": "Teams marked unfinished stopped early: their outcomes are as of that "
                             "moment and do not compare fairly with finished drills.",
+    "aar.team_changed": "{team} (other scenario version)",
+    "aar.board_changed": "Teams marked other scenario version played the scenario file before it "
+                         "was edited (its fingerprint differs): they are replayed with the "
+                         "current file, so their outcomes may differ from what they saw and do "
+                         "not compare fairly.",
     "aar.outcomes": "Outcomes",
     "aar.timeline": "Timeline",
     "aar.timeline_help": "Each action against doing nothing at that moment, on paired replicas of "
@@ -590,6 +595,11 @@ NL: dict[str, str] = {
     "aar.board_unfinished": "Teams die niet afgemaakt zijn, stopten eerder: hun uitkomsten gelden "
                             "voor dat moment en zijn niet eerlijk te vergelijken met afgemaakte "
                             "oefeningen.",
+    "aar.team_changed": "{team} (andere scenarioversie)",
+    "aar.board_changed": "Teams met andere scenarioversie speelden het scenariobestand voordat het "
+                         "gewijzigd werd (de vingerafdruk verschilt): ze worden opnieuw afgespeeld "
+                         "met het huidige bestand, dus hun uitkomsten kunnen afwijken van wat ze "
+                         "zagen en zijn niet eerlijk te vergelijken.",
     "aar.outcomes": "Uitkomsten",
     "aar.timeline": "Tijdlijn",
     "aar.timeline_help": "Elke actie vergeleken met op dat moment niets doen, op gepaarde "

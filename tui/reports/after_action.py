@@ -309,6 +309,20 @@ def outcome_rows(d: Debrief) -> list[tuple[str, str]]:
              is not None else _value(d.summary.get(k), tr)) for k in KEYS]
 
 
+def drift(d: Debrief) -> list[str]:
+    """What changed since the team played: 'scenario' (the file's fingerprint differs from
+    the one the session stored), 'version', both or neither."""
+    return d.session.drift(fingerprint(d.scenario), __version__)
+
+
+def board_team(d: Debrief) -> str:
+    """A team's cell on the leaderboard: its name, marked unfinished or other scenario version."""
+    tr = d.tr
+    text = d.session.team if d.finished else tr("aar.team_unfinished", team=d.session.team,
+                                                 clock=d.clock(d.session.clock_h))
+    return tr("aar.team_changed", team=text) if "scenario" in drift(d) else text
+
+
 def marks(d: Debrief) -> list[str]:
     """What makes this drill not a plain full run: stopped early, extra injects."""
     tr, out = d.tr, []
@@ -319,7 +333,7 @@ def marks(d: Debrief) -> list[str]:
         kinds = ", ".join(f"{inject_kind(d.scenario, e.inject or 0, tr)} ({d.clock(e.at_h)})"
                           for e in d.extra_injects)
         out.append(tr("aar.with_injects", n=len(d.extra_injects), kinds=kinds))
-    for what in d.session.drift(fingerprint(d.scenario), __version__):
+    for what in drift(d):
         out.append(tr(f"aar.drift.{what}"))
     return out
 
@@ -455,14 +469,14 @@ def blocks(debriefs: list[Debrief], charts: bool = False) -> list[Block]:
                 ("table", [tr("aar.col.rank"), tr("aar.col.team"),
                            *(tr(f"aar.out.{k}") for k in ("reputation_end", "trust_dip",
                                                            "negative_posts", "sharers", "reach"))],
-                 [[str(rank), d.session.team if d.finished else
-                   tr("aar.team_unfinished", team=d.session.team,
-                      clock=d.clock(d.session.clock_h)),
+                 [[str(rank), board_team(d),
                    *(_value(d.summary[k], tr) for k in ("reputation_end", "trust_dip",
                                                          "negative_posts", "sharers", "reach"))]
                   for rank, d in enumerate(ranked, 1)])]
         if not all(d.finished for d in debriefs):
             out.append(("p", tr("aar.board_unfinished")))
+        if any("scenario" in drift(d) for d in debriefs):
+            out.append(("p", tr("aar.board_changed")))
     for i, d in enumerate(debriefs):
         if i or len(debriefs) > 1:
             out.append(("break",))
