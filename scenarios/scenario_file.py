@@ -139,6 +139,13 @@ class ScenarioFile(Scenario):
         "complaint", "spread", "response", "advocates", "media", "reputation", "plan",
         "injects", "briefing", "facilitation", "setting", "decision_points", "calibration")
 
+    def __repr__(self) -> str:
+        """The text the dataclass repr gave before the file's sections left the engine
+        (`Scenario(...)`, keys in file order): `Experiment.describe` hashes it, so a
+        results folder of an earlier stormdrill still resumes."""
+        return "Scenario(" + ", ".join(f"{f.name}={getattr(self, f.name)!r}"
+                                       for f in file_fields(self)) + ")"
+
     @classmethod
     def of(cls, scenario: Scenario) -> ScenarioFile:
         """`scenario` itself if it came from a file, else it with the sections' defaults

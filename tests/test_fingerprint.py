@@ -116,3 +116,15 @@ def test_the_leaderboard_marks_teams_that_played_another_version_of_the_scenario
     board = next(b for b in out if b[0] == "table")
     assert [r[1] for r in board[2]] == ["B", "C (other scenario version)", "A"]
     assert any(b[0] == "p" and "fingerprint differs" in b[1] for b in out)
+
+
+def test_an_experiment_keeps_its_fingerprint_across_the_split_of_the_file_sections() -> None:
+    """`Experiment.describe` hashes each scenario's repr: it still reads as the engine's
+    `Scenario` did before the drill's sections moved out, keys in file order, so a results
+    folder of an earlier stormdrill still resumes."""
+    sc = load_scenario("supermarket-video")
+    text = repr(sc)
+    assert text.startswith("Scenario(name='supermarket-video', title=")
+    at = [text.index(f", {k}=") for k in ScenarioFile.KEY_ORDER[1:]]  # first: top level
+    assert at == sorted(at)
+    assert text.index(", setting=Setting(") < text.index(", decision_points=[")
