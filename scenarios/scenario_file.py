@@ -76,7 +76,7 @@ class Calibration:
     bins from the complaint (day 1 = its first 24 hours); volume means
     negative posts. Response latency is a consistency check of the
     reference strategy (reported, never fitted and never a calibration
-    target). `python -m scenarios.calibration` checks them and `--fit`
+    target). `python -m tests.regenerate calibration` checks them and `fit`
     fits the shared parameter set (simulator/fitted.py) to every case at once.
     """
 

@@ -458,7 +458,7 @@ class DecisionOption:
     recommended: bool = param(False, doc="the model backs this choice: on paired replicas "
                               "it is not significantly worse on trust than any other "
                               "option of its decision point (checked by "
-                              "`python -m scenarios.decisions`)")
+                              "`python -m tests.regenerate decisions`)")
 
 
 @dataclass(frozen=True)
