@@ -260,13 +260,10 @@ class RoomServer:
             await runner.cleanup()
 
 
-class _refused(web.HTTPException):
-    """A plain page saying why the link does not work."""
-
-    def __init__(self, status: int, text: str) -> None:
-        self.status_code = status
-        super().__init__(text=_page_html("stormdrill: link refused", text),
-                         content_type="text/html")
+def _refused(status: int, text: str) -> web.HTTPException:
+    """A plain page saying why the link does not work (403, or 404 for no such team)."""
+    page = web.HTTPForbidden if status == 403 else web.HTTPNotFound
+    return page(text=_page_html("stormdrill: link refused", text), content_type="text/html")
 
 
 def _message(status: int, title: str, text: str) -> web.Response:
