@@ -7,7 +7,8 @@ real drill app in its own process (Textual's pilot, headless, real timer, x360, 
 session and live store in the room), measured as `drill_responsiveness.py` does,
 while one more process reads every team's state four times a second as the room
 console does. Reports, per team count, the worst team's p95 and the largest count
-that meets the target. Terminals only: the browser path (textual-serve) is not built.
+that meets the target. Terminals only: the browser path (`stormdrill serve`, textual-serve)
+is measured by `room_serve.py`.
 
     python bench/room_teams.py [--max-teams 4] [--seconds 12]
 """
