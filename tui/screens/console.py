@@ -230,7 +230,7 @@ class ConsoleScreen(FacilitatorScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = console_bindings(Strings("en"))
 
-    view: reactive[ConsoleView] = reactive(ConsoleView, always_update=True)
+    view: reactive[ConsoleView] = reactive(ConsoleView, always_update=True, repaint=False)
 
     def __init__(self, store: LiveStore, scenario: Scenario, tr: Strings, *,
                  heading: str = "", session_clock_h: float | None = None,

@@ -85,7 +85,7 @@ class RoomScreen(FacilitatorScreen):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = room_bindings(Strings("en"))
-    view: reactive[RoomView] = reactive(RoomView, always_update=True)
+    view: reactive[RoomView] = reactive(RoomView, always_update=True, repaint=False)
 
     def __init__(self, room: Room, scenario: Scenario, tr: Strings, *,
                  wall: Callable[[], float] = time.time) -> None:
@@ -142,6 +142,9 @@ class RoomScreen(FacilitatorScreen):
             self.view = RoomView(self.view.states, self.view.notes, self.wall(), str(err))
 
     def watch_view(self, view: RoomView) -> None:
+        """Redraw what changed only: the view is new on every poll (its wall clock moves),
+        but most cells are not, and a served console sends every redrawn line over the
+        network four times a second."""
         if not self.is_mounted:
             return
         tr, sc = self.tr, self.scenario
@@ -150,16 +153,19 @@ class RoomScreen(FacilitatorScreen):
         for team in self.room.teams:
             for column, value in zip(table.columns, self._row(team, view, ranking),
                                      strict=True):
-                table.update_cell(team, column, value)
+                if table.get_cell(team, column) != value:
+                    table.update_cell(team, column, value)
         finished = all(s and s.get("finished") for s in view.states.values())
         head = tr("room.final" if finished else "room.live", title=sc.title,
                   seed=self.room.seed, clock=tr.clock(sc.start, view.room_clock_h))
-        self.query_one("#room", Static).update(view.error or head)
-        self.query_one("#notes", Static).update(self._notes_text(view))
+        _show(self.query_one("#room", Static), view.error or head)
+        _show(self.query_one("#notes", Static), self._notes_text(view))
         if sc.injects:
             injects = self.query_one("#injects", OptionList)
             for i in range(len(sc.injects)):
-                injects.replace_option_prompt(str(i), self._inject_label(i))
+                label = self._inject_label(i)
+                if str(injects.get_option(str(i)).prompt) != label:
+                    injects.replace_option_prompt(str(i), label)
 
     def _row(self, team: str, view: RoomView, ranking: list[str]) -> list[str]:
         tr, sc = self.tr, self.scenario
@@ -191,7 +197,9 @@ class RoomScreen(FacilitatorScreen):
     def _notes_text(self, view: RoomView) -> str:
         team = self.highlighted_team()
         notes = view.notes.get(team, [])[-5:]
-        self.query_one("#notes", Static).border_title = self.tr("room.notes_for", team=team)
+        box, title = self.query_one("#notes", Static), self.tr("room.notes_for", team=team)
+        if box.border_title != title:  # setting a border title always redraws
+            box.border_title = title
         start = self.scenario.start
         return "\n".join(("-" if n.clock_h is None else self.tr.clock(start, n.clock_h))
                          + f"  {n.text}" for n in notes) or self.tr("room.no_notes")
@@ -201,7 +209,7 @@ class RoomScreen(FacilitatorScreen):
         return self.room.teams[min(max(row, 0), len(self.room.teams) - 1)]
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
-        self.query_one("#notes", Static).update(self._notes_text(self.view))
+        _show(self.query_one("#notes", Static), self._notes_text(self.view))
 
     # ---- commands, for every team ---------------------------------------------------------
     def _broadcast(self, kind: str, **args: Any) -> None:
@@ -261,3 +269,10 @@ class RoomScreen(FacilitatorScreen):
 
     def resting_focus(self) -> Widget | None:
         return self.query_one(DataTable)
+
+
+def _show(widget: Static, text: str) -> None:
+    """`widget.update(text)` unless it already shows `text` (an update always redraws)."""
+    if getattr(widget, "_shown_text", None) != text:
+        widget.update(text)
+        widget._shown_text = text  # type: ignore[attr-defined]
