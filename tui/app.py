@@ -48,6 +48,7 @@ class DrillOptions:
     prompt_clock: str | None = None  # None: the scenario's facilitation settings
     prompt_minutes: float | None = None
     auto_pause: list[str] | None = None
+    room: bool = False  # a team of a drill room (`stormdrill play --room`)
 
 
 class DrillApp(App[None]):
@@ -133,7 +134,7 @@ class DrillApp(App[None]):
                                 save_every=o.save_every,
                                 forecast_replicas=o.forecast_replicas,
                                 debrief_replicas=o.debrief_replicas,
-                                live=self._live_store(session))
+                                live=self._live_store(session), room=o.room)
         return self.drill
 
     def _live_store(self, session: Session) -> LiveStore | None:
@@ -182,7 +183,7 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
               forecast_replicas: int = 60, debrief_replicas: int | None = None,
               save_every: float = 5.0,
               prompt_clock: str | None = None, prompt_minutes: float | None = None,
-              auto_pause: list[str] | None = None) -> DrillApp:
+              auto_pause: list[str] | None = None, room: bool = False) -> DrillApp:
     """The drill app, for `stormdrill play/resume` and the tests.
 
     - `scenario_ref`: library name or path (None: the picker is shown first). It is
@@ -195,6 +196,7 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
     - `clock=False`: no timers; the clock moves only when driven (tests, snapshots).
     - `prompt_clock`, `prompt_minutes`, `auto_pause`: the facilitator's clock choices for a
       new session (None: the scenario's `facilitation`); a resumed session keeps its own.
+    - `room`: a team of a drill room; after a restart its clock runs if the room's does.
     """
     if resume is not None:
         scenario_ref = resume.scenario
@@ -213,5 +215,5 @@ def build_app(scenario_ref: str | None = None, seed: int = 1, team: str | None =
                            resume=resume, clock=clock, forecast_replicas=forecast_replicas,
                            debrief_replicas=debrief_replicas,
                            save_every=save_every, prompt_clock=prompt_clock,
-                           prompt_minutes=prompt_minutes, auto_pause=auto_pause)
+                           prompt_minutes=prompt_minutes, auto_pause=auto_pause, room=room)
     return DrillApp(options)

@@ -84,6 +84,9 @@ def _build_parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="the address to bind (default "
                      "127.0.0.1, this machine only; 0.0.0.0 serves the network, protected "
                      "by the links' tokens only)")
+    srv.add_argument("--public-url", default=None, help="the address teams reach the server "
+                     "at, for the printed links (e.g. https://drill.example.org behind a TLS "
+                     "proxy; default: this machine's name or the bound address)")
 
     run = sub.add_parser("run", help="run a scenario headless and print its summary")
     run.add_argument("scenario", nargs="?", default=None,
@@ -352,7 +355,7 @@ def _console(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from tui.serve import serve_room
 
-    return serve_room(args.room, args.host, args.port)
+    return serve_room(args.room, args.host, args.port, args.public_url)
 
 
 def _batch(args: argparse.Namespace) -> int:

@@ -323,6 +323,16 @@ class LiveStore:
             c.execute("UPDATE commands SET claimed_journal = NULL WHERE consumed_at IS NULL")
         return ids
 
+    def facilitator_clock(self) -> tuple[int | None, bool | None]:
+        """The pace (speed index) and the pause the facilitator last set, from the commands
+        already applied (None: never set). A drill restarted after a crash takes them up
+        again: the commands that set them were used up by the process that died."""
+        rows = self._read("SELECT kind, args FROM commands WHERE consumed_at IS NOT NULL "
+                          "AND kind IN ('speed', 'pause', 'resume') ORDER BY id DESC")
+        speed = next((json.loads(a).get("index") for k, a in rows if k == "speed"), None)
+        paused = next((k == "pause" for k, _ in rows if k in ("pause", "resume")), None)
+        return (int(speed) if isinstance(speed, int) else None), paused
+
     # ---- notes ----------------------------------------------------------------------------
     def add_note(self, text: str, clock_h: float | None) -> int:
         """Keep a facilitator's note at simulated hour `clock_h`; its id."""

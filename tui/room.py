@@ -116,6 +116,8 @@ class Room:
                    created=datetime.now().isoformat(timespec="seconds"), version=__version__)
         try:
             (room_dir / TEAMS_DIR).mkdir(parents=True, exist_ok=True)
+            for folder in (room_dir, room_dir / TEAMS_DIR):  # journals and notes: the owner's
+                folder.chmod(0o700)
             for team in teams:
                 LiveStore.open(room.session_path(team)).close()
             room._write()

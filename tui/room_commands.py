@@ -86,11 +86,11 @@ def play_in_room(args: argparse.Namespace, prompt_clock: str | None,
     saved = room.session(team)
     if saved is not None:
         saved.check_against(len(scenario.injects), scenario.duration_h)
-        app = build_app(resume=saved, session_path=path, scenario=scenario)
+        app = build_app(resume=saved, session_path=path, scenario=scenario, room=True)
     else:
         app = build_app(room.scenario, seed=room.seed, team=team, session_path=path,
                         scenario=scenario, prompt_clock=prompt_clock,
-                        prompt_minutes=prompt_minutes, auto_pause=auto_pause)
+                        prompt_minutes=prompt_minutes, auto_pause=auto_pause, room=True)
     quit_with_server(app)
     return app, path
 

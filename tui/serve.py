@@ -25,11 +25,14 @@ import contextlib
 import html
 import logging
 import os
+import re
 import shlex
 import signal
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from socket import getfqdn
 from typing import Any
 from urllib.parse import quote
 
@@ -62,22 +65,63 @@ class _Open:
 
 
 class _Process(AppService):
-    """textual-serve's app process, which we can also kill when it will not quit."""
+    """textual-serve's app process, told what to do when the app ends by itself.
+
+    textual-serve closes a page only when its app quits normally. An app that fails to
+    start (its team already playing elsewhere, the scenario edited since the room was
+    made) or is killed would leave the page on its last screen with the keys going
+    nowhere; here the page is shown why, and closed, so that its Rejoin button appears.
+    """
+
+    def __init__(self, command: str, **kwargs: Any) -> None:
+        fd, errors = tempfile.mkstemp(prefix="stormdrill-serve-", suffix=".err")
+        os.close(fd)
+        self.errors = Path(errors)  # the app's standard error, for the page if it fails
+        super().__init__(f"{command} 2>{shlex.quote(errors)}", **kwargs)
+
+    async def run(self) -> None:
+        try:
+            await super().run()  # until the app's output ends
+            code = await self.process().wait() if self.process() else 0
+            if code != 0:
+                await self.remote_write_bytes(_terminal_text(self._why(code)))
+            await self.remote_close()
+        except Exception:  # the page is gone already: nothing left to tell
+            pass
+        finally:
+            self.errors.unlink(missing_ok=True)
+
+    def _why(self, code: int) -> str:
+        said = self.errors.read_text(encoding="utf-8", errors="replace").strip()[-2000:]
+        if code < 0:
+            return (f"stormdrill: this screen's process was stopped (signal {-code}). "
+                    "Everything the team did is saved: rejoin to go on.")
+        return said or f"stormdrill: the app ended with exit code {code}."
+
+    def process(self) -> asyncio.subprocess.Process | None:
+        return self._process  # textual-serve keeps it private; we need its exit code
 
     def kill(self) -> None:
-        process = getattr(self, "_process", None)
+        process = self.process()
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
 
 
+def _terminal_text(text: str) -> bytes:
+    """Plain text for the page's terminal: reset styles, clear, one line per line."""
+    return ("\x1b[0m\x1b[2J\x1b[H" + text.replace("\n", "\r\n") + "\r\n").encode("utf-8")
+
+
 class RoomServer:
     """The web server of one room; `run()` serves until Ctrl-C or SIGTERM."""
 
-    def __init__(self, room: Room, host: str = "127.0.0.1", port: int = 8000) -> None:
+    def __init__(self, room: Room, host: str = "127.0.0.1", port: int = 8000,
+                 public_url: str | None = None) -> None:
         self.room = room
         self.host = host
         self.port = port
+        self.public_url = public_url.rstrip("/") if public_url else None
         self._open: dict[str, _Open] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._downloads = DownloadManager()  # textual-serve's; the drill delivers no files
@@ -85,8 +129,21 @@ class RoomServer:
 
     # ---- addresses ------------------------------------------------------------------------
     def base_url(self) -> str:
-        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        """Where the teams reach this server: `--public-url` (a proxy, a name on the
+        network), else this machine's name when serving the network, else the address."""
+        if self.public_url:
+            return self.public_url
+        host = getfqdn() if self.host in ("0.0.0.0", "::", "") else self.host
         return f"http://{host}:{self.port}"
+
+    def socket_url(self, request: web.Request, path: str) -> str:
+        """The websocket address a page connects to: wss behind https (a TLS proxy says
+        so in X-Forwarded-Proto), on the host the page was loaded from."""
+        if self.public_url:
+            scheme, _, rest = self.public_url.partition("://")
+            return f"{'wss' if scheme == 'https' else 'ws'}://{rest.split('/', 1)[0]}{path}"
+        secure = request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"
+        return f"{'wss' if secure else 'ws'}://{request.host}{path}"
 
     def team_url(self, team: str) -> str:
         return f"{self.base_url()}/team/{quote(team)}/{self.room.tokens[team]}"
@@ -131,9 +188,8 @@ class RoomServer:
             return CONSOLE
         name = next((t for t in self.room.teams if t.casefold() == team.casefold()), None)
         if name is None:
-            raise _refused(404, f"This room has no team {team!r}. Its teams are "
-                           f"{', '.join(self.room.teams)}; use the link your facilitator gave "
-                           "your team.")
+            raise _refused(404, f"This room has no team {team!r}. Use the link your "
+                           "facilitator gave your team.")  # names no team: no token yet
         if not self.room.allows(name, token):
             raise _refused(403, f"This link is not valid for team {name}. Ask your facilitator "
                            "for your team's link.")
@@ -150,7 +206,7 @@ class RoomServer:
 
     def _page(self, request: web.Request, who: str, socket_path: str) -> web.Response:
         body = (PAGE.replace("{{title}}", html.escape(f"stormdrill: {who}"))
-                .replace("{{socket}}", html.escape(f"ws://{request.host}{socket_path}"))
+                .replace("{{socket}}", html.escape(self.socket_url(request, socket_path)))
                 .replace("{{static}}", "/static/"))
         return web.Response(text=body, content_type="text/html",
                             headers={"Cache-Control": "no-store",
@@ -253,7 +309,8 @@ class RoomServer:
             announce(f"  team {team}:{' ' * max(1, 12 - len(team))}{self.team_url(team)}")
         if self.host not in ("127.0.0.1", "localhost", "::1"):
             announce(f"note: bound to {self.host}: anyone who can reach this machine and has "
-                     "a link can join; the links are the only protection (plain HTTP)")
+                     "a link can join; the links are the only protection (plain HTTP). If "
+                     "teams reach this machine under another name, give it with --public-url")
         try:
             await stop.wait()
         finally:
@@ -287,11 +344,14 @@ def _size(request: web.Request, key: str, default: int) -> int:
     return _clamp(int(raw), default) if raw.isdigit() else default
 
 
-def serve_room(path: str, host: str, port: int) -> int:
+def serve_room(path: str, host: str, port: int, public_url: str | None = None) -> int:
     """`stormdrill serve --room R`: check the room, then serve it."""
     if not 0 <= port <= 65535:
         raise ServeError(f"--port {port}: expected 1 to 65535 (or 0 for any free port)")
     room, _ = open_room(path)  # a bad room or a changed scenario fails before binding
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    RoomServer(room, host, port).run(lambda line: print(line, flush=True))
+    if public_url is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", public_url):
+        raise ServeError(f"--public-url {public_url!r}: expected an address such as "
+                         "https://drill.example.org or http://laptop.local:8000")
+    RoomServer(room, host, port, public_url).run(lambda line: print(line, flush=True))
     return 0

@@ -59,6 +59,8 @@ def _publish(room: Room, team: str, clock_h: float, trust: float, negative: int,
 def test_a_room_holds_its_teams_stores_and_private_tokens(room: Room) -> None:
     file = room.path / "room.json"
     assert stat.S_IMODE(file.stat().st_mode) == 0o600, "the tokens are the owner's only"
+    for folder in (room.path, room.path / "teams"):  # journals and notes too
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
     again = Room.open(room.path)
     assert again == room and again.teams == ("Comms", "Care")
     assert set(again.tokens) == {"Comms", "Care", CONSOLE}
@@ -307,3 +309,16 @@ def test_room_console_snapshot(snap_compare, room: Room) -> None:  # type: ignor
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_facilitators_last_pace_and_pause_are_read_from_applied_commands(
+        room: Room) -> None:
+    """What a restarted drill takes up (`LiveStore.facilitator_clock`): applied commands
+    only, the latest of each; a pending one is still to be applied by the drill itself."""
+    with room.store("Comms") as store:
+        assert store.facilitator_clock() == (None, None)
+        for kind, args in [("speed", {"index": 4}), ("resume", {}), ("speed", {"index": 3}),
+                           ("pause", {}), ("resume", {})]:
+            store.consumed(store.post(kind, **args))
+        store.post("speed", index=1)  # pending
+        assert store.facilitator_clock() == (3, False)

@@ -186,12 +186,14 @@ async def _check_access(server: Server, room: Room) -> None:
         assert care not in page and room.tokens[CONSOLE] not in page
         for path, expected in [(f"/team/Comms/{care}", 403),  # another team's token
                                ("/team/Comms/" + "x" * 22, 403),
-                               (f"/team/Nobody/{comms}", 404),
+                               (f"/team/Nobody/{comms}", 404),  # names no team
                                (f"/console/{comms}", 403),  # a team's token is not the console's
                                (f"/ws/team/Care/{comms}", 403),
                                (f"/ws/console/{care}", 403)]:
             code, page = await status(path)
             assert code == expected, (path, code, page)
+            assert "Comms" not in page or path.startswith("/team/Comms"), "no team named"
+            assert all(t not in page for t in room.tokens.values())
         with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
             await http.ws_connect(f"{server.base.replace('http', 'ws')}/ws/team/Care/{comms}")
         assert refused.value.status == 403
@@ -280,6 +282,62 @@ async def _take_over(server: Server, room: Room) -> None:
         assert len(server.apps()) == 1
         await apologise(second, room, "Comms")
         await second.ws.close()
+
+
+def test_a_page_whose_app_ends_by_itself_says_why_and_closes(room: Room) -> None:
+    """An app killed, or refused at start (its team playing in a terminal), must not leave
+    the page on its last screen with the keys going nowhere."""
+    server = Server(room)
+    try:
+        asyncio.run(_app_ends(server, room))
+    finally:
+        server.stop()
+    assert [e["kind"] for e in journal(room, "Comms")] == ["acknowledge", "acknowledge"]
+
+
+async def _app_ends(server: Server, room: Room) -> None:
+    async with aiohttp.ClientSession() as http:
+        page = await open_page(http, server.socket("Comms"))
+        await page.shows("Begin the drill")
+        await page.keys("\r")
+        await page.shows("Your desk")
+        await apologise(page, room, "Comms")
+        (pid, _), = server.apps().items()
+        os.kill(pid, signal.SIGKILL)
+        await page.shows("was stopped (signal 9)")
+        await until(lambda: page.closed.is_set(), "the page closed")
+
+        room.claim("Care")  # this test process plays Care, as a terminal would
+        refused = await open_page(http, server.socket("Care"))
+        await refused.shows("team Care is already playing")
+        await until(lambda: refused.closed.is_set(), "the refused page closed")
+
+        again = await open_page(http, server.socket("Comms"))  # Rejoin
+        await again.shows("Your desk")
+        await apologise(again, room, "Comms")
+        await again.ws.close()
+
+
+def test_links_name_the_public_address_and_pages_use_wss_behind_https(room: Room) -> None:
+    from tui.serve import RoomServer
+
+    server = RoomServer(room, "0.0.0.0", 8123, public_url="https://drill.example.org/")
+    assert server.team_url("Comms") == (
+        f"https://drill.example.org/team/Comms/{room.tokens['Comms']}")
+    assert server.console_url().startswith("https://drill.example.org/console/")
+
+    class Request:  # what the page handler reads of a request
+        def __init__(self, headers: dict[str, str]) -> None:
+            self.secure, self.host, self.headers = False, "10.0.0.5:8123", headers
+
+    assert server.socket_url(Request({}), "/ws/x") == "wss://drill.example.org/ws/x"
+    plain = RoomServer(room, "127.0.0.1", 8123)
+    assert plain.team_url("Comms").startswith("http://127.0.0.1:8123/team/Comms/")
+    assert plain.socket_url(Request({}), "/ws/x") == "ws://10.0.0.5:8123/ws/x"
+    behind_tls = Request({"X-Forwarded-Proto": "https"})  # a TLS proxy in front
+    assert plain.socket_url(behind_tls, "/ws/x") == "wss://10.0.0.5:8123/ws/x"
+    spaced = Room.create(room.path.parent / "spaced", "kitchen-gaffe", 3, ("Care Team",))
+    assert "/team/Care%20Team/" in RoomServer(spaced).team_url("Care Team")
 
 
 def test_a_team_cannot_be_played_twice_at_once(room: Room) -> None:

@@ -89,9 +89,10 @@ class DrillScreen(Screen[None]):
     def __init__(self, controller: DrillController, tr: Strings, *, clock: bool = True,
                  tick: float = 0.25, save_every: float = 5.0,
                  forecast_replicas: int = 60, debrief_replicas: int | None = None,
-                 live: LiveStore | None = None) -> None:
+                 live: LiveStore | None = None, room: bool = False) -> None:
         super().__init__()
         self.live = live  # the store the facilitator's console talks through (None: alone)
+        self.room = room  # a team of a drill room: its clock runs when the room's runs
         self.controller = controller
         self.tr = tr
         self.clock = clock
@@ -131,6 +132,7 @@ class DrillScreen(Screen[None]):
     def on_mount(self) -> None:
         if self.live is not None:
             self._live_call(lambda store: store.settle(len(self.controller.session.journal)))
+            self._take_up_facilitator_clock()
         items, _ = self.controller.sim.feed((0, 0))  # a resumed drill shows its past
         self.query_one(Feed).add([i for i in items if i.kind != EventKind.LISTENING])
         self.refresh_view()
@@ -163,6 +165,16 @@ class DrillScreen(Screen[None]):
             self.run_command(command.kind, command.args)
             self._live_call(lambda s, cid=command.id: s.consumed(cid))
         self._live_call(lambda s: s.publish(drill_state(c)))
+
+    def _take_up_facilitator_clock(self) -> None:
+        """After a restart, the pace the facilitator set (and in a room, whether the room's
+        clock runs): otherwise a team that rejoins runs at the default pace, or stands
+        still, while the others go on. A drill alone resumes paused, as it always did."""
+        speed, paused = self._live_call(lambda store: store.facilitator_clock()) or (None, None)
+        if speed is not None:
+            self.controller.set_speed(speed)
+        if paused is not None and self.room:
+            self.controller.paused = paused
 
     def run_command(self, kind: str, args: dict[str, Any]) -> None:
         """One console command on this drill."""
