@@ -62,12 +62,14 @@ FOREIGN_PRIVATE = {
 
 
 def _private_names_defined(tree: ast.AST) -> set[str]:
-    """`_names` a module defines: functions, classes, assignments, attributes of `self`."""
+    """`_names` a module defines: functions, classes, assignments, attributes of `self`
+    (not of another object: `widget._mine = 1` is writing into someone else's object)."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             names.add(node.name)
-        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+        elif (isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store)
+              and ast.unparse(node.value) in ("self", "cls")):
             names.add(node.attr)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)

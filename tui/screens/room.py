@@ -92,6 +92,7 @@ class RoomScreen(FacilitatorScreen):
         super().__init__()
         self.room, self.scenario, self.tr, self.wall = room, scenario, tr, wall
         self.wished: dict[str, Any] = {}  # the last pause/speed asked, until a team shows it
+        self._shown: dict[str, str] = {}  # widget id -> the text it shows (see `_show`)
 
     @classmethod
     def localized(cls, tr: Strings) -> type[RoomScreen]:
@@ -158,8 +159,8 @@ class RoomScreen(FacilitatorScreen):
         finished = all(s and s.get("finished") for s in view.states.values())
         head = tr("room.final" if finished else "room.live", title=sc.title,
                   seed=self.room.seed, clock=tr.clock(sc.start, view.room_clock_h))
-        _show(self.query_one("#room", Static), view.error or head)
-        _show(self.query_one("#notes", Static), self._notes_text(view))
+        self._show(self.query_one("#room", Static), view.error or head)
+        self._show(self.query_one("#notes", Static), self._notes_text(view))
         if sc.injects:
             injects = self.query_one("#injects", OptionList)
             for i in range(len(sc.injects)):
@@ -204,12 +205,18 @@ class RoomScreen(FacilitatorScreen):
         return "\n".join(("-" if n.clock_h is None else self.tr.clock(start, n.clock_h))
                          + f"  {n.text}" for n in notes) or self.tr("room.no_notes")
 
+    def _show(self, widget: Static, text: str) -> None:
+        """`widget.update(text)` unless it already shows `text` (an update always redraws)."""
+        if self._shown.get(widget.id or "") != text:
+            widget.update(text)
+            self._shown[widget.id or ""] = text
+
     def highlighted_team(self) -> str:
         row = self.query_one(DataTable).cursor_row
         return self.room.teams[min(max(row, 0), len(self.room.teams) - 1)]
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
-        _show(self.query_one("#notes", Static), self._notes_text(self.view))
+        self._show(self.query_one("#notes", Static), self._notes_text(self.view))
 
     # ---- commands, for every team ---------------------------------------------------------
     def _broadcast(self, kind: str, **args: Any) -> None:
@@ -270,9 +277,3 @@ class RoomScreen(FacilitatorScreen):
     def resting_focus(self) -> Widget | None:
         return self.query_one(DataTable)
 
-
-def _show(widget: Static, text: str) -> None:
-    """`widget.update(text)` unless it already shows `text` (an update always redraws)."""
-    if getattr(widget, "_shown_text", None) != text:
-        widget.update(text)
-        widget._shown_text = text  # type: ignore[attr-defined]
