@@ -47,7 +47,7 @@ from scenarios.textbank import compose, fill, mix, pick, text_bank
 from simulator.config import Scenario
 from simulator.feed import FeedItem
 from simulator.kinds import NEGATIVE_KINDS, POST_KIND_NAMES, EventKind, PostKind
-from simulator.locales import hours_text
+from simulator.locales import hours_text, locale
 from simulator.network import Network, UserType
 
 NEUTRAL_QUESTION_SHARE = 0.08  # share of reshares that ask rather than rage
@@ -196,7 +196,7 @@ class FeedRenderer:
     def clock(self, t: float) -> str:
         """Local wall-clock time of simulation hour `t`, with the weekday."""
         at = self.start + timedelta(hours=t)
-        return f"{self.bank['weekdays'][at.weekday()]} {at:%H:%M}"
+        return f"{locale(self.locale).weekdays[at.weekday()]} {at:%H:%M}"
 
     def remember(self, items: Iterable[FeedItem]) -> None:
         """Note brand statements and brand posts, so each pair is rendered as one statement.

@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeGuard
 
 from scenarios.scenario_file import Setting
 from scenarios.textbank import fields_of, fill, mix, text_bank
+from simulator.locales import LOCALES
 from simulator.network import Network, UserType
 
 if TYPE_CHECKING:
     from faker.generator import Generator
 
-FAKER_LOCALES = {"en": "en_US", "nl": "nl_NL"}
 _DEFAULTS = Setting()
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -129,7 +129,7 @@ def _faker(locale: str) -> Generator:
     """One Faker generator per locale, re-seeded for every persona."""
     from faker import Faker  # imported late: Faker takes a while to load
 
-    generator = Faker(FAKER_LOCALES[locale]).factories[0]  # the generator, not the proxy
+    generator = Faker(LOCALES[locale].faker).factories[0]  # the generator, not the proxy
     generator.seed_instance(0)  # gives it a private Random, re-seeded per persona below
     return generator
 
@@ -214,7 +214,7 @@ class PersonaBook:
 
     def __init__(self, network: Network, locale: str, seed: int,
                  setting: Setting | None = None) -> None:
-        if locale not in FAKER_LOCALES:
+        if locale not in LOCALES:
             raise ValueError(f"no personas for locale {locale!r}")
         self.network = network
         self.locale = locale

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.kinds import PostKind, Story
+from simulator.kinds import NEGATIVE_KINDS, PostKind, Story
 
 if os.environ.get("STORMDRILL_NO_JIT"):  # pragma: no cover - the fallback test sets it
     def njit(*args: Any, **kwargs: Any) -> Any:
@@ -86,6 +86,7 @@ K_MEDIA, K_INFLUENCER, K_COMPETITOR = (
     int(PostKind.MEDIA), int(PostKind.INFLUENCER), int(PostKind.COMPETITOR))
 K_STATEMENT, K_BACKLASH, K_SUPPORT = (
     int(PostKind.STATEMENT), int(PostKind.BACKLASH), int(PostKind.SUPPORT))
+K_NEGATIVE = tuple(sorted(NEGATIVE_KINDS))  # a constant tuple of ints for the compiler
 OUTSIDE = 16  # added to a heap entry's story when the exposure came from outside the graph
 VIEW = 32  # added to a heap entry that is an outside viewer finding the post (not a reaction)
 ON_CHANNEL, DELETED = 1, 2  # p_flags bits
@@ -125,7 +126,8 @@ def edge_uniform(key: np.uint64, j: int) -> float:
 
 @njit(cache=True, nogil=True)
 def is_negative(kind: int) -> bool:
-    return kind in (K_COMPLAINT, K_RESHARE, K_REIGNITED, K_DELETION, K_INFLUENCER, K_BACKLASH)
+    """A post of this kind is part of the storm's anger (`simulator.kinds.NEGATIVE_KINDS`)."""
+    return kind in K_NEGATIVE
 
 
 @njit(cache=True, nogil=True)

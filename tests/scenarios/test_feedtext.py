@@ -158,7 +158,7 @@ def test_dutch_feed_is_dutch(sim: Simulation, items: list[FeedItem]) -> None:
         return sum(w in DUTCH_WORDS for w in words) / len(words)
 
     assert dutch_share(nl) > 0.06 > 0.01 > dutch_share(en)
-    assert nl[0].clock.split()[0] in text_bank("nl")["weekdays"]
+    assert nl[0].clock.split()[0] in LOCALES["nl"].weekdays
     pool = set(_name_pools("nl")["f"].names) | set(_name_pools("nl")["m"].names)
     ordinary = [p.persona for p in nl if p.persona.kind == "ordinary"]
     first_names = [p.name.split()[0] for p in ordinary]

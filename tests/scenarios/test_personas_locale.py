@@ -17,6 +17,7 @@ from scenarios.personas import Persona, _name_pools, personas_for, slug
 from scenarios.scenario_file import Setting
 from scenarios.textbank import text_bank
 from simulator.config import Scenario
+from simulator.locales import LOCALES
 from simulator.network import Network
 from simulator.population import build_network
 
@@ -28,7 +29,7 @@ def _faker_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
     """Faker's own first and last names of a locale (before any exclusion)."""
     from faker import Faker
 
-    gen = Faker({"en": "en_US", "nl": "nl_NL"}[locale]).factories[0]
+    gen = Faker(LOCALES[locale].faker).factories[0]
     provider = next(p for p in gen.get_providers() if hasattr(p, "first_names_female"))
     return (frozenset(provider.first_names_female) | frozenset(provider.first_names_male),
             frozenset(provider.last_names))

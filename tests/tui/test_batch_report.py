@@ -11,11 +11,12 @@ import pytest
 from simulator import analysis
 from simulator.batch import Experiment
 from simulator.config import NetworkConfig, Scenario
+from simulator.outcomes import HEADLINE, outcome
 from simulator.plots import plot_all
 from simulator.runner import run_batch
 from simulator.store import METRIC_NAMES, ResultsStore
 from simulator.strategy import Strategy
-from tui.reports.batch import write_batch_report
+from tui.reports.batch import FIGURE_CAPTIONS, SENSITIVITY_METRICS, write_batch_report
 
 STRATEGIES = ("silent", "fast", "slow")
 
@@ -125,3 +126,10 @@ def test_missing_results_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no such results file"):
         write_batch_report(tmp_path / "nowhere", tmp_path / "r.html")
     assert not (tmp_path / "nowhere").exists()
+
+
+def test_sensitivity_labels_are_the_outcomes_labels() -> None:
+    """The report names outcomes as `simulator.outcomes` does, ranking keys trust first."""
+    assert [name for name, _ in SENSITIVITY_METRICS] == list(HEADLINE)
+    assert all(label == outcome(name).label for name, label in SENSITIVITY_METRICS)
+    assert outcome("reputation_end").label in FIGURE_CAPTIONS["tornado"]

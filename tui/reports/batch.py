@@ -17,6 +17,7 @@ from typing import Any
 
 from simulator import analysis
 from simulator.errors import StormdrillError
+from simulator.outcomes import HEADLINE, outcome
 from simulator.results import Results
 from tui.reports.blocks import Block, render_html, render_md
 
@@ -28,7 +29,9 @@ FIGURE_CAPTIONS = {
              "open markers: no clear difference)",
     "heatmap": "Paired difference to the baseline over two swept values (blue better, red "
                "worse; bracketed: no clear difference)",
-    "tornado": "One-at-a-time sensitivity of trust at the end to the model's assumptions",
+    # the tornado shows plot_all's default metric, trust at the end
+    "tornado": f"One-at-a-time sensitivity of {outcome('reputation_end').label} to the "
+               "model's assumptions",
 }
 EXPLANATION = (
     "Every strategy ran the same replications with the same seeds (common random numbers), "
@@ -49,9 +52,10 @@ EXPLANATION = (
     "are better), attention is the storm itself (fewer negative posts, sharers and less "
     "reach are better). Responses move trust more than they move volume."
 )
-#: the outcomes the sensitivity analysis ranks strategies on, trust first
-SENSITIVITY_METRICS = (("reputation_end", "trust at the end"), ("negative_posts",
-                                                                 "negative posts"))
+#: the outcomes the sensitivity analysis ranks strategies on (the ranking keys, trust
+#: first), each with its label from `simulator.outcomes`
+SENSITIVITY_METRICS: tuple[tuple[str, str], ...] = tuple(
+    (name, outcome(name).label) for name in HEADLINE)
 SENSITIVITY_TEXT = (
     "Each parameter the model assumes (tagged [A]) was moved to each end of its plausible "
     "range, all else at the base scenario. A ranking **flips** only where a paired "
