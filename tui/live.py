@@ -70,6 +70,10 @@ CREATE TABLE IF NOT EXISTS commands (
     claimed_journal INTEGER,
     consumed_at REAL
 );
+CREATE TABLE IF NOT EXISTS delivered (
+    origin TEXT PRIMARY KEY,
+    command_id INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     text TEXT NOT NULL,
@@ -77,7 +81,7 @@ CREATE TABLE IF NOT EXISTS notes (
     wall TEXT NOT NULL
 );
 """
-_TABLES = {"meta", "state", "commands", "notes"}
+_TABLES = {"meta", "state", "commands", "delivered", "notes"}
 
 
 class LiveError(StormdrillError, ValueError):
@@ -283,6 +287,20 @@ class LiveStore:
             cur = c.execute("INSERT INTO commands (kind, args, created) VALUES (?, ?, ?)",
                             (kind, json.dumps(checked), time.time()))
             return int(cur.lastrowid or 0)
+
+    def post_once(self, origin: str, kind: str, **args: Any) -> bool:
+        """Queue a command that `origin` names (a room's broadcast), unless it was queued
+        already: a room console that died halfway through a broadcast sends it again, and
+        no team gets it twice. True if it was queued now."""
+        checked = check_command(kind, args)
+        with self._write() as c:
+            if c.execute("SELECT 1 FROM delivered WHERE origin = ?", (origin,)).fetchone():
+                return False
+            cur = c.execute("INSERT INTO commands (kind, args, created) VALUES (?, ?, ?)",
+                            (kind, json.dumps(checked), time.time()))
+            c.execute("INSERT INTO delivered (origin, command_id) VALUES (?, ?)",
+                      (origin, int(cur.lastrowid or 0)))
+            return True
 
     def pending(self) -> list[Command]:
         """Commands not yet consumed, oldest first (a claimed one too: see `settle`)."""

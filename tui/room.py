@@ -5,14 +5,18 @@ A room is a directory:
     room.json                    the room: scenario, seed, teams, access tokens
     teams/<team>.json            each team's session (its own journal, `tui/session.py`)
     teams/<team>.json.live.sqlite  each team's live store (`tui/live.py`, SQLite WAL)
+    teams/<team>.lock            held by the one process playing the team (`Room.claim`)
+    outbox.sqlite                every console broadcast (SQLite WAL)
 
 Each team plays its own copy of the simulation, so its choices change only its own
 run; every team faces the same scenario, seed and injects, which is what makes the
 comparison fair. The facilitator's console writes every command (pause, pace, an
-inject) to every team's live store: each team applies it once, crash or not, by the
-live store's claim/consumed protocol. An inject fired for the room carries the room's
-clock (the furthest team's), and a team that is behind applies it when its own clock
-gets there, so no team meets it earlier in its crisis than another.
+inject) to the room's outbox, then to every team's live store: each team applies it
+once, crash or not, by the live store's claim/consumed protocol, and a console killed
+halfway through a broadcast sends the rest when it starts again (`Room.redeliver`).
+An inject fired for the room carries the room's clock (the furthest team's), and a
+team that is behind applies it when its own clock gets there, so no team meets it
+earlier in its crisis than another.
 
 `room.json` is written once, atomically, readable by its owner only: it holds the
 tokens that a served room's URLs carry (`stormdrill serve`).
@@ -20,13 +24,16 @@ tokens that a served room's URLs carry (`stormdrill serve`).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
 import os
 import re
 import secrets
+import sqlite3
 import tempfile
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +48,7 @@ from tui.session import Session
 
 FORMAT = "stormdrill-room/1"
 ROOM_FILE = "room.json"
+OUTBOX = "outbox.sqlite"  # every console broadcast, so a killed console's is sent again
 TEAMS_DIR = "teams"
 MAX_TEAMS = 12
 MAX_BYTES = 64 * 1024  # a room file is a few hundred bytes
@@ -268,15 +276,56 @@ class Room:
             self._open.popitem()[1].close()
 
     def broadcast(self, kind: str, **args: Any) -> list[str]:
-        """Post one console command to every team's live store; the teams it could not
-        reach (their store is damaged or locked), so the console can say so."""
+        """One console command for every team: written to the room's outbox first, then
+        posted to each team's live store; the teams it could not reach yet (their store is
+        busy or damaged), so the console can say so and `redeliver` later."""
+        with self._outbox() as outbox:
+            broadcast = int(outbox.execute(
+                "INSERT INTO broadcasts (kind, args, created) VALUES (?, ?, ?)",
+                (kind, json.dumps(args), time.time())).lastrowid or 0)
+        return self._deliver([(broadcast, kind, args)])
+
+    def redeliver(self) -> list[str]:
+        """Every broadcast of the room to every team that has not got it: after a console
+        killed halfway through a broadcast, or a team's store that was busy. Each team's
+        store keeps which broadcasts it has (`LiveStore.post_once`): none arrives twice."""
+        if not (self.path / OUTBOX).exists():
+            return []
+        with self._outbox() as outbox:
+            rows = outbox.execute("SELECT id, kind, args FROM broadcasts ORDER BY id").fetchall()
+        return self._deliver([(int(i), str(k), json.loads(a)) for i, k, a in rows])
+
+    def _deliver(self, broadcasts: list[tuple[int, str, dict[str, Any]]]) -> list[str]:
         missed = []
         for team in self.teams:
             try:
-                self._live(team, lambda store: store.post(kind, **args))
+                for number, kind, args in broadcasts:
+                    self._live(team, lambda store, n=number, k=kind, a=args: store.post_once(
+                        f"room:{n}", k, **a))
             except LiveError:
                 missed.append(team)
         return missed
+
+    @contextlib.contextmanager
+    def _outbox(self) -> Iterator[sqlite3.Connection]:
+        """The room's outbox (SQLite, WAL): one write transaction, then closed."""
+        try:
+            conn = sqlite3.connect(self.path / OUTBOX, timeout=10.0, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LiveError(f"{self.path / OUTBOX}: cannot open the room's outbox ({exc})") \
+                from None
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS broadcasts (id INTEGER PRIMARY KEY "
+                         "AUTOINCREMENT, kind TEXT NOT NULL, args TEXT NOT NULL, "
+                         "created REAL NOT NULL)")
+            conn.execute("BEGIN IMMEDIATE")
+            yield conn
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise LiveError(f"{self.path / OUTBOX}: {exc}") from None
+        finally:
+            conn.close()
 
     def states(self) -> dict[str, dict[str, Any] | None]:
         """Each team's last published state (None: never joined, or unreadable)."""

@@ -322,3 +322,50 @@ def test_the_facilitators_last_pace_and_pause_are_read_from_applied_commands(
             store.consumed(store.post(kind, **args))
         store.post("speed", index=1)  # pending
         assert store.facilitator_clock() == (3, False)
+
+
+def _broadcast_then_die(path: str) -> None:
+    """A room console killed (-9) halfway through a broadcast: after the first team."""
+    import signal
+
+    posted = []
+    real = LiveStore.post_once
+
+    def post_once(store: LiveStore, origin: str, kind: str, **args: object) -> bool:
+        if posted:
+            os.kill(os.getpid(), signal.SIGKILL)
+        posted.append(store.path)
+        return real(store, origin, kind, **args)
+
+    LiveStore.post_once = post_once  # type: ignore[method-assign]
+    Room.open(path).broadcast("fire_inject", index=1, text="", at_h=2.0)
+
+
+def test_a_console_killed_halfway_through_a_broadcast_leaves_the_rest_to_the_next(
+        room: Room) -> None:
+    """Kill -9 of the room console loses no inject: the next console (any `Room` that
+    redelivers: the room view does at its first poll) sends it to the teams that had not
+    got it, and none gets it twice."""
+    ctx = multiprocessing.get_context("spawn")
+    dying = ctx.Process(target=_broadcast_then_die, args=(str(room.path),))
+    dying.start()
+    dying.join(60)
+    assert dying.exitcode == -9
+
+    def injects(team: str) -> int:
+        with room.store(team) as store:
+            return sum(c.kind == "fire_inject" for c in store.pending())
+
+    assert (injects("Comms"), injects("Care")) == (1, 0), "it died after the first team"
+    again = Room.open(room.path)
+    assert again.redeliver() == []
+    assert again.redeliver() == [], "a second sweep changes nothing"
+    again.close()
+    assert (injects("Comms"), injects("Care")) == (1, 1), "each team once"
+
+
+def test_a_broadcast_is_posted_once_per_origin(room: Room) -> None:
+    with room.store("Care") as store:
+        assert store.post_once("room:7", "pause") is True
+        assert store.post_once("room:7", "pause") is False
+        assert [c.kind for c in store.pending()] == ["pause"]

@@ -9,6 +9,7 @@ the inject at the same moment of its crisis). Notes go to the highlighted team.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ class RoomScreen(FacilitatorScreen):
         self.room, self.scenario, self.tr, self.wall = room, scenario, tr, wall
         self.wished: dict[str, Any] = {}  # the last pause/speed asked, until a team shows it
         self._shown: dict[str, str] = {}  # widget id -> the text it shows (see `_show`)
+        #: a broadcast some team has not got yet; the first poll checks every one, since
+        #: a console killed halfway through one leaves the rest to its successor
+        self.undelivered = True
 
     @classmethod
     def localized(cls, tr: Strings) -> type[RoomScreen]:
@@ -136,7 +140,11 @@ class RoomScreen(FacilitatorScreen):
 
     # ---- reading the room -----------------------------------------------------------------
     def poll(self) -> None:
-        """Read every team's state once and redraw (the app calls this on a timer)."""
+        """Read every team's state once and redraw (the app calls this on a timer); send
+        again what a team could not get before (see `Room.redeliver`)."""
+        if self.undelivered:
+            with contextlib.suppress(LiveError):  # the outbox is busy: next poll
+                self.undelivered = bool(self.room.redeliver())
         try:
             self.view = RoomView(self.room.states(), self.room.notes(), self.wall())
         except LiveError as err:
@@ -220,7 +228,12 @@ class RoomScreen(FacilitatorScreen):
 
     # ---- commands, for every team ---------------------------------------------------------
     def _broadcast(self, kind: str, **args: Any) -> None:
-        missed = self.room.broadcast(kind, **args)
+        try:
+            missed = self.room.broadcast(kind, **args)
+        except LiveError as err:  # the outbox itself: nothing was sent
+            self.notify(str(err), severity="error", timeout=8)
+            return
+        self.undelivered = bool(missed)
         if missed:
             self.notify(self.tr("room.missed", teams=", ".join(missed)), severity="error",
                         timeout=8)
