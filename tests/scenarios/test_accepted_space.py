@@ -63,7 +63,8 @@ import scenarios
 from scenarios.checks import START_YEARS
 from scenarios.jsonschema import schema as json_schema
 from scenarios.refs import SCENARIO_DIR
-from simulator.config import ComplaintConfig, NetworkConfig, Scenario, SpreadConfig
+from scenarios.scenario_file import ScenarioFile
+from simulator.config import ComplaintConfig, NetworkConfig, SpreadConfig
 from simulator.coverage import DAYS
 from simulator.strategy import Strategy
 from tui.cli import EXIT_BAD_INPUT, format_summary, main
@@ -207,7 +208,7 @@ def _get(ctx: Context, key: str) -> Any:
     """A value drawn earlier in this scenario, or the default of its field."""
     if key in ctx:
         return ctx[key]
-    obj: Any = Scenario()
+    obj: Any = ScenarioFile()
     for part in key.split("."):
         obj = getattr(obj, part)
     return obj
@@ -402,7 +403,7 @@ LATE = {"network.path"}
 @st.composite
 def scenario_docs(draw: Draw) -> dict[str, Any]:
     """A scenario mapping from anywhere in the accepted space (sizes bounded)."""
-    return _draw_dataclass(draw, Scenario, "", {})
+    return _draw_dataclass(draw, ScenarioFile, "", {})
 
 
 @st.composite
