@@ -147,6 +147,13 @@ async def open_page(http: aiohttp.ClientSession, url: str) -> Page:
     return Page(ws)
 
 
+async def into_drill(page: Page) -> None:
+    """Past the briefing (Enter) to the drill screen of a team joining for the first time."""
+    await page.shows("Begin the drill")
+    await page.keys("\r")
+    await page.shows("Your desk")
+
+
 async def apologise(page: Page, room: Room, team: str) -> None:
     """From the drill screen: `e` (acknowledge, empathetic), Enter to post; saved."""
     before = len(journal(room, team))
@@ -236,9 +243,7 @@ def test_killing_the_server_loses_no_action_and_the_team_rejoins_where_it_was(
 async def _act_then_kill(server: Server, room: Room) -> tuple[int, str]:
     async with aiohttp.ClientSession() as http:
         page = await open_page(http, server.socket("Comms"))
-        await page.shows("Begin the drill")
-        await page.keys("\r")
-        await page.shows("Your desk")
+        await into_drill(page)
         await apologise(page, room, "Comms")
         (pid, started), = server.apps().items()
         saved = room.session_path("Comms").read_bytes()
@@ -271,9 +276,7 @@ def test_a_second_page_for_a_team_takes_over_and_one_app_plays_it(room: Room) ->
 async def _take_over(server: Server, room: Room) -> None:
     async with aiohttp.ClientSession() as http:
         first = await open_page(http, server.socket("Comms"))
-        await first.shows("Begin the drill")
-        await first.keys("\r")
-        await first.shows("Your desk")
+        await into_drill(first)
         (old_pid, old_started), = server.apps().items()
         second = await open_page(http, server.socket("Comms"))  # a reload, or a second tab
         await until(lambda: first.closed.is_set(), "the first page closed")
@@ -298,9 +301,7 @@ def test_a_page_whose_app_ends_by_itself_says_why_and_closes(room: Room) -> None
 async def _app_ends(server: Server, room: Room) -> None:
     async with aiohttp.ClientSession() as http:
         page = await open_page(http, server.socket("Comms"))
-        await page.shows("Begin the drill")
-        await page.keys("\r")
-        await page.shows("Your desk")
+        await into_drill(page)
         await apologise(page, room, "Comms")
         (pid, _), = server.apps().items()
         os.kill(pid, signal.SIGKILL)
