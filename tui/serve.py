@@ -230,6 +230,7 @@ class RoomServer:
                 await before.socket.close(message=b"opened in another window")
                 await before.ended.wait()
             self._open[who] = mine
+
         async def close() -> None:
             await socket.close()
 
