@@ -37,7 +37,8 @@ def _profile(trough: float, trough_hour: float, peak: float, peak_hour: float) -
     mids = (np.arange(BINS_PER_DAY) + 0.5) * BIN_H
     rise = (peak_hour - trough_hour) % 24.0 or 24.0
     since = (mids - trough_hour) % 24.0
-    frac = np.where(since <= rise, since / rise, 1.0 - (since - rise) / (24.0 - rise))
+    fall = max(24.0 - rise, 1e-9)  # 0 when trough and peak share an hour: no falling part
+    frac = np.where(since <= rise, since / rise, 1.0 - (since - rise) / fall)
     shape = (1.0 - np.cos(math.pi * frac)) / 2.0  # 0 at the trough, 1 at the peak
     target = (1.0 - trough) / (peak - trough)
     lo, hi = 1e-4, 1e4
