@@ -92,6 +92,12 @@ class Server:
         """The app processes this server runs (its direct children: `exec`)."""
         return children(self.process.pid)
 
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -171,11 +177,8 @@ def room(tmp_path: Path) -> Room:
 
 def test_links_without_their_token_are_refused_and_a_team_reaches_only_its_own(
         room: Room) -> None:
-    server = Server(room)
-    try:
+    with Server(room) as server:
         asyncio.run(_check_access(server, room))
-    finally:
-        server.stop()
     assert not room.session_path("Care").exists(), "Care never joined"
 
 
@@ -221,22 +224,16 @@ async def _check_access(server: Server, room: Room) -> None:
 
 def test_killing_the_server_loses_no_action_and_the_team_rejoins_where_it_was(
         room: Room) -> None:
-    server = Server(room)
-    try:
+    with Server(room) as server:
         app = asyncio.run(_act_then_kill(server, room))
-    finally:
-        server.stop()
     assert [e["kind"] for e in journal(room, "Comms")] == ["acknowledge"]
     pid, started = app
     # the orphaned app notices its server is gone and quits, releasing the team
     wait_until(lambda: not alive(pid, started), "the orphaned team app to quit",
                lambda: str(stat(pid)))
 
-    again = Server(room)
-    try:
+    with Server(room) as again:
         asyncio.run(_rejoin(again, room))
-    finally:
-        again.stop()
     assert [e["kind"] for e in journal(room, "Comms")] == ["acknowledge", "acknowledge"]
 
 
@@ -266,11 +263,8 @@ async def _rejoin(server: Server, room: Room) -> None:
 
 
 def test_a_second_page_for_a_team_takes_over_and_one_app_plays_it(room: Room) -> None:
-    server = Server(room)
-    try:
+    with Server(room) as server:
         asyncio.run(_take_over(server, room))
-    finally:
-        server.stop()
 
 
 async def _take_over(server: Server, room: Room) -> None:
@@ -290,11 +284,8 @@ async def _take_over(server: Server, room: Room) -> None:
 def test_a_page_whose_app_ends_by_itself_says_why_and_closes(room: Room) -> None:
     """An app killed, or refused at start (its team playing in a terminal), must not leave
     the page on its last screen with the keys going nowhere."""
-    server = Server(room)
-    try:
+    with Server(room) as server:
         asyncio.run(_app_ends(server, room))
-    finally:
-        server.stop()
     assert [e["kind"] for e in journal(room, "Comms")] == ["acknowledge", "acknowledge"]
 
 
@@ -404,11 +395,8 @@ def _playwright() -> Any:
 
 
 def test_a_team_page_in_chromium_acts_in_that_teams_journal(room: Room, chromium: str) -> None:
-    server = Server(room)
-    try:
+    with Server(room) as server:
         _drive_browser(server, room, chromium)
-    finally:
-        server.stop()
     assert [e["kind"] for e in journal(room, "Care")] == ["acknowledge"]
     assert journal(room, "Comms") == [] and not room.session_path("Comms").exists()
 
